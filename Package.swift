@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Gonio",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gonio", targets: ["gonio"]),
+        .library(name: "GonioCore", targets: ["GonioCore"]),
+        .library(name: "GonioMotion", targets: ["GonioMotion"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // Pose and motion maths: standard library only.
+        .target(name: "GonioMotion"),
+        // The domain and its rules: no server stack, no I/O.
+        .target(name: "GonioCore", dependencies: ["GonioMotion"]),
+        .target(
+            name: "GonioServer",
+            dependencies: [
+                "GonioCore",
+                "GonioMotion",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(name: "gonio", dependencies: ["GonioServer"]),
+        .testTarget(name: "GonioMotionTests", dependencies: ["GonioMotion"]),
+        .testTarget(name: "GonioCoreTests", dependencies: ["GonioCore"]),
+        .testTarget(
+            name: "GonioServerTests",
+            dependencies: [
+                "GonioServer",
+                "GonioCore",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,23 @@
+// Progressive enhancement for every page. The pages work without it.
+
+// Registration: show only the section for the chosen role.
+function bindRoleSections() {
+  const radios = document.querySelectorAll('input[name="role"]');
+  const sections = document.querySelectorAll('.role-section');
+  if (!radios.length || !sections.length) return;
+  const update = () => {
+    const chosen = document.querySelector('input[name="role"]:checked')?.value;
+    for (const section of sections) section.hidden = section.dataset.role !== chosen;
+  };
+  for (const radio of radios) radio.addEventListener('change', update);
+  update();
+}
+
+// Move focus to an error summary so screen-reader and keyboard users hear it first.
+function focusErrors() {
+  const summary = document.getElementById('error-summary');
+  if (summary) summary.focus();
+}
+
+bindRoleSections();
+focusErrors();

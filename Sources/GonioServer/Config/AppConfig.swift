@@ -1,0 +1,167 @@
+import Foundation
+import GonioCore
+
+/// All configuration, read once at start-up. Every environment variable Gonio reads is read here.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(url: String)
+
+        public var kindName: String {
+            switch self {
+            case .sqliteFile, .sqliteMemory: "sqlite"
+            case .postgres: "postgres"
+            }
+        }
+    }
+
+    public var isProduction: Bool
+    public var dataDirectory: String
+    public var database: Database
+    /// Key for hashing session tokens and signing pre-login CSRF tokens (HMAC-SHA256).
+    public var secret: [UInt8]
+    public var hostname: String
+    public var port: Int
+    /// The address people reach Gonio at; an https URL turns on Secure cookies and HSTS.
+    public var publicURL: String?
+    public var sessionPolicy: SessionPolicy
+    public var loginThrottle: LoginThrottle
+    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
+    public var trustProxy: Bool
+    public var compact: CompactMembership
+    /// Seed demo data into an empty database (never in production).
+    public var seedDemoData: Bool
+    public var logLevel: String
+    public var jsonLogs: Bool
+    /// bcrypt cost; 12 in use (about 0.25 s a hash here), lowered only by tests.
+    public var passwordCost: Int
+
+    public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+
+    public init(
+        isProduction: Bool = false, dataDirectory: String = "./data", database: Database = .sqliteMemory,
+        secret: [UInt8] = Array(repeating: 7, count: 32), hostname: String = "127.0.0.1", port: Int = 8080,
+        publicURL: String? = nil, sessionPolicy: SessionPolicy = .standard, loginThrottle: LoginThrottle = .standard,
+        trustProxy: Bool = false, compact: CompactMembership = .snapshot, seedDemoData: Bool = false,
+        logLevel: String = "info", jsonLogs: Bool = false, passwordCost: Int = 12
+    ) {
+        self.isProduction = isProduction
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.secret = secret
+        self.hostname = hostname
+        self.port = port
+        self.publicURL = publicURL
+        self.sessionPolicy = sessionPolicy
+        self.loginThrottle = loginThrottle
+        self.trustProxy = trustProxy
+        self.compact = compact
+        self.seedDemoData = seedDemoData
+        self.logLevel = logLevel
+        self.jsonLogs = jsonLogs
+        self.passwordCost = passwordCost
+    }
+
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads the environment. Fails fast: a malformed value or, in production, a missing secret
+    /// stops start-up with a message naming the variable.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        func value(_ key: String) -> String? {
+            guard let v = env[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func minutes(_ key: String, default d: Double) throws -> Double {
+            guard let raw = value(key) else { return d * 60 }
+            guard let n = Double(raw), n > 0, n <= 7 * 24 * 60 else {
+                throw Problem(description: "\(key) must be a number of minutes between 1 and 10080, not '\(raw)'.")
+            }
+            return n * 60
+        }
+
+        let production = value("GONIO_ENV")?.lowercased() == "production"
+        let dataDir = value("GONIO_DATA_DIR") ?? "./data"
+
+        let database: Database
+        if let url = value("DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw Problem(description: "DATABASE_URL must be a postgres:// URL; leave it unset to use SQLite.")
+            }
+            database = .postgres(url: url)
+        } else {
+            database = .sqliteFile(dataDir + "/gonio.sqlite")
+        }
+
+        let secret: [UInt8]
+        if let raw = value("GONIO_SECRET") {
+            guard raw.utf8.count >= 32 else { throw Problem(description: "GONIO_SECRET must be at least 32 characters.") }
+            secret = Array(raw.utf8)
+        } else if production {
+            throw Problem(description: "GONIO_SECRET is required in production (at least 32 random characters).")
+        } else {
+            secret = try Self.developmentSecret(in: dataDir)
+        }
+        if production, case .sqliteFile = database, value("GONIO_ALLOW_SQLITE") != "1" {
+            throw Problem(description: "DATABASE_URL is required in production (set GONIO_ALLOW_SQLITE=1 to run a single-node SQLite deployment on purpose).")
+        }
+        let publicURL = value("GONIO_PUBLIC_URL")
+        if production, publicURL == nil {
+            throw Problem(description: "GONIO_PUBLIC_URL is required in production (e.g. https://pt.example.org).")
+        }
+
+        let portText = value("PORT") ?? "8080"
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw Problem(description: "PORT must be a number between 1 and 65535, not '\(portText)'.")
+        }
+
+        var compact = CompactMembership.snapshot
+        if let states = value("GONIO_PT_COMPACT_STATES") {
+            do {
+                let members = try states.split(separator: ",").map { try Jurisdiction(String($0)) }
+                let asOf = try CalendarDay(value("GONIO_PT_COMPACT_AS_OF") ?? "1900-01-01")
+                compact = CompactMembership(asOf: asOf, members: Set(members))
+            } catch {
+                throw Problem(description: "GONIO_PT_COMPACT_STATES must be comma-separated state codes (AZ,CO,...) and GONIO_PT_COMPACT_AS_OF a YYYY-MM-DD date: \(error)")
+            }
+        }
+
+        return AppConfig(
+            isProduction: production,
+            dataDirectory: dataDir,
+            database: database,
+            secret: secret,
+            hostname: value("HOST") ?? "127.0.0.1",
+            port: port,
+            publicURL: publicURL,
+            sessionPolicy: SessionPolicy(
+                idleTimeout: try minutes("GONIO_SESSION_IDLE_MINUTES", default: 30),
+                absoluteTimeout: try minutes("GONIO_SESSION_ABSOLUTE_MINUTES", default: 12 * 60)
+            ),
+            loginThrottle: .standard,
+            trustProxy: value("GONIO_TRUST_PROXY") == "1",
+            compact: compact,
+            seedDemoData: !production && value("GONIO_SEED_DEMO") != "0",
+            logLevel: value("LOG_LEVEL") ?? (production ? "notice" : "info"),
+            jsonLogs: value("GONIO_LOG_FORMAT") == "json" || (production && value("GONIO_LOG_FORMAT") != "text")
+        )
+    }
+
+    /// Outside production a random secret is made once and kept in the data directory, so
+    /// sessions survive a restart without any set-up.
+    static func developmentSecret(in dataDir: String) throws -> [UInt8] {
+        let path = dataDir + "/secret"
+        let fm = FileManager.default
+        if let data = fm.contents(atPath: path), data.count >= 32 { return Array(data) }
+        try fm.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        var bytes = [UInt8](repeating: 0, count: 48)
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: .min ... .max, using: &rng) }
+        guard fm.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw Problem(description: "Could not write \(path); check GONIO_DATA_DIR.")
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,43 @@
+import Vapor
+import Fluent
+import GonioCore
+
+struct ClinicService {
+    let req: Request
+
+    func create(name rawName: String, kind rawKind: String) async throws -> ClinicModel {
+        _ = try req.requireUser(.platformAdmin)
+        let name = try AccountRules.validatedName(rawName, field: "clinic name")
+        guard let kind = ClinicKind(rawValue: rawKind) else {
+            throw DomainError.invalid("clinic-kind-invalid", "Kind must be hospital-department, private-practice or telehealth-provider.")
+        }
+        if try await ClinicModel.query(on: req.db).filter(\.$name == name).count() > 0 {
+            throw DomainError.conflict("clinic-exists", "A clinic with that name already exists.")
+        }
+        let clinic = ClinicModel(name: name, kind: kind.rawValue)
+        try await clinic.create(on: req.db)
+        return clinic
+    }
+
+    struct Overview {
+        var clinic: ClinicModel
+        var therapists: Int
+        var admins: Int
+        var patients: Int
+    }
+
+    /// Counts only: platform admins run clinics and never see patient records.
+    func overview() async throws -> [Overview] {
+        _ = try req.requireUser(.platformAdmin)
+        let clinics = try await ClinicModel.query(on: req.db).sort(\.$name).all()
+        var result: [Overview] = []
+        for clinic in clinics {
+            let id = try clinic.requireID()
+            let members = try await ClinicMembershipModel.query(on: req.db).filter(\.$clinicID == id).all()
+            let patients = try await PatientModel.query(on: req.db).filter(\.$clinicID == id).count()
+            result.append(Overview(clinic: clinic, therapists: members.count { $0.role == Role.therapist.rawValue },
+                                   admins: members.count { $0.role == Role.clinicAdmin.rawValue }, patients: patients))
+        }
+        return result
+    }
+}

@@ -1,0 +1,3 @@
+import GonioServer
+
+try await GonioApp.main()
