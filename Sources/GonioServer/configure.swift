@@ -27,6 +27,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         if !url.contains("tlsmode=") { pg.coreConfiguration.tls = .disable }
+        if !config.postgresSearchPath.isEmpty { pg.searchPath = config.postgresSearchPath }
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4), as: .psql)
     }
     GonioMetrics.poolMax.record(config.database.kindName == "postgres" ? 4 : 1)
@@ -35,11 +36,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    // Order: errors outermost, then headers, static files, metrics, sessions, CSRF.
+    // Order: headers outermost (so error responses get them too), then errors, static files,
+    // metrics, sessions; CSRF sits on the web routes only.
     app.middleware = .init()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
-    app.middleware.use(GonioErrorMiddleware())
     app.middleware.use(SecurityHeaders())
+    app.middleware.use(GonioErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
     app.middleware.use(InFlightRequests())
     app.middleware.use(SessionAuthenticator())

@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var seedDemoData: Bool
     public var logLevel: String
     public var jsonLogs: Bool
+    /// PostgreSQL schemas to use (tests give each run its own); empty = the server default.
+    public var postgresSearchPath: [String] = []
     /// bcrypt cost; 12 in use (about 0.25 s a hash here), lowered only by tests.
     public var passwordCost: Int
 

@@ -1,0 +1,116 @@
+import Foundation
+import Fluent
+import SQLKit
+import Testing
+import VaporTesting
+@testable import GonioServer
+@testable import GonioCore
+
+/// Every test gets its own application and database: in-memory SQLite, or a schema of its own
+/// in the PostgreSQL named by DATABASE_URL (so suites can run in parallel against one server).
+/// Demo data is seeded with a cheap bcrypt cost.
+func withTestApp(
+    seed: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void
+) async throws {
+    let app = try await Application.make(.testing)
+    var config = AppConfig(passwordCost: 4)
+    var schema: String?
+    if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        schema = name
+        config.database = .postgres(url: url)
+        config.postgresSearchPath = [name]
+    }
+    adjust(&config)
+    do {
+        try await configure(app, config: config)
+        if let schema, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+        }
+        try await app.autoMigrate()
+        if seed { try await DemoSeed.seedIfEmpty(app.db, passwordCost: 4) }
+        try await body(app)
+    } catch {
+        await dropSchema(schema, app)
+        try? await app.asyncShutdown()
+        throw error
+    }
+    await dropSchema(schema, app)
+    try await app.asyncShutdown()
+}
+
+private func dropSchema(_ schema: String?, _ app: Application) async {
+    guard let schema, let sql = app.db as? any SQLDatabase else { return }
+    try? await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run()
+}
+
+var usingPostgres: Bool { !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty }
+
+enum Demo {
+    static let admin = "admin@example.com"
+    static let therapist = "therapist@example.com"
+    static let unverified = "unverified@example.com"
+    static let patient = "patient@example.com"
+    static let patient2 = "patient2@example.com"
+    static let caregiver = "caregiver@example.com"
+    static let platform = "platform@example.com"
+    static let everyone = [admin, therapist, unverified, patient, patient2, caregiver, platform]
+}
+
+struct TestResponse {
+    var status: HTTPStatus
+    var headers: HTTPHeaders
+    var text: String
+
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+    var object: [String: Any] { json as? [String: Any] ?? [:] }
+    var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: Data(text.utf8))
+    }
+}
+
+extension Application {
+    /// Sends one request through the whole middleware stack.
+    func send(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: [String: Any]? = nil,
+        body: String? = nil, headers: HTTPHeaders = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers.bearerAuthorization = .init(token: token) }
+        var buffer: ByteBuffer?
+        if let json {
+            headers.contentType = .json
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+        } else if let body {
+            if headers.contentType == nil { headers.contentType = .json }
+            buffer = ByteBuffer(string: body)
+        }
+        let response = try await testing().sendRequest(method, path, headers: headers, body: buffer)
+        return TestResponse(status: response.status, headers: response.headers, text: response.body.string)
+    }
+
+    func token(_ email: String, password: String = DemoSeed.password) async throws -> String {
+        let response = try await send(.POST, "/api/v1/auth/token", json: ["email": email, "password": password])
+        #expect(response.status == .ok, "sign-in of \(email): \(response.text)")
+        return response.object["token"] as? String ?? ""
+    }
+
+    func me(_ token: String) async throws -> [String: Any] {
+        try await send(.GET, "/api/v1/me", token: token).object
+    }
+
+    func patientID(of email: String) async throws -> String {
+        let token = try await token(email)
+        return try await me(token)["patientId"] as? String ?? ""
+    }
+
+    func therapistID(of email: String) async throws -> String {
+        let token = try await token(email)
+        return try await me(token)["therapistId"] as? String ?? ""
+    }
+}

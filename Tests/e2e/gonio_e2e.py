@@ -1,0 +1,199 @@
+"""Shared helpers for Gonio's browser end-to-end tests.
+
+Everything here drives Debian's chromium through Debian's chromedriver. Nothing is ever
+downloaded: Selenium is told exactly where both binaries are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from urllib.parse import urlparse
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ.get("BASE", "http://127.0.0.1:8080").rstrip("/")
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/lib/chromium/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+DEMO_PASSWORD = "gonio-demo-2026"
+CLINIC = "Riverside Physical Therapy"
+# Long, uncommon and not an email address: passes the server's password rules.
+NEW_PASSWORD = "quiet-otter-lantern-417"
+
+DEMO = {
+    "admin": "admin@example.com",
+    "therapist": "therapist@example.com",
+    "unverified": "unverified@example.com",
+    "patient": "patient@example.com",
+    "patient2": "patient2@example.com",
+    "caregiver": "caregiver@example.com",
+    "platform": "platform@example.com",
+}
+
+WAIT = 10
+
+
+def url(path: str) -> str:
+    return BASE + path
+
+
+def new_driver(width: int = 1280, height: int = 900) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--disable-extensions",
+        "--no-first-run",
+        "--lang=en-US",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    return driver
+
+
+def years_from_today(years: int) -> str:
+    today = datetime.date.today()
+    return today.replace(year=today.year + years, day=min(today.day, 28)).isoformat()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def unique_email(prefix: str) -> str:
+    return f"e2e-{unique(prefix)}@example.com"
+
+
+def path_of(driver) -> str:
+    return urlparse(driver.current_url).path
+
+
+def query_of(driver) -> str:
+    return urlparse(driver.current_url).query
+
+
+def wait_for_path(driver, path: str, timeout: float = WAIT) -> None:
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: path_of(d) == path and ready(d))
+    except TimeoutException:
+        raise AssertionError(f"expected to reach {path}, still on {driver.current_url}\n{main_text(driver)[:800]}")
+
+
+def ready(driver) -> bool:
+    return driver.execute_script("return document.readyState") == "complete"
+
+
+def wait_ready(driver, timeout: float = WAIT) -> None:
+    WebDriverWait(driver, timeout).until(ready)
+
+
+def submit(driver, button) -> None:
+    """Clicks a submit button and waits for the next page to replace this one."""
+    old_html = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, WAIT).until(EC.staleness_of(old_html))
+    wait_ready(driver)
+
+
+def main_text(driver) -> str:
+    try:
+        return driver.find_element(By.ID, "main").text
+    except Exception:
+        return driver.find_element(By.TAG_NAME, "body").text
+
+
+def heading(driver) -> str:
+    return driver.find_element(By.CSS_SELECTOR, "main h1").text
+
+
+def fill(driver, field_id: str, value: str) -> None:
+    el = driver.find_element(By.ID, field_id)
+    el.clear()
+    el.send_keys(value)
+
+
+def set_value(driver, field_id: str, value: str) -> None:
+    """Sets an input's value directly (date inputs take keystrokes in a locale format)."""
+    el = driver.find_element(By.ID, field_id)
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        el, value)
+
+
+def choose(driver, select_id: str, label: str) -> None:
+    Select(driver.find_element(By.ID, select_id)).select_by_visible_text(label)
+
+
+def login(driver, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Signs in through the form and waits for the dashboard."""
+    driver.delete_all_cookies()
+    driver.get(url("/login"))
+    fill(driver, "email", email)
+    fill(driver, "password", password)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    wait_for_path(driver, "/dashboard")
+
+
+def sign_out(driver) -> None:
+    button = driver.find_element(By.XPATH, "//header//form[@action='/logout']//button[normalize-space()='Sign out']")
+    submit(driver, button)
+    wait_for_path(driver, "/login")
+
+
+def register(driver, *, role: str, name: str, email: str, password: str = NEW_PASSWORD,
+             clinic: str = CLINIC, expect_path: str | None = "/dashboard", **extra: str) -> None:
+    """Fills /register. `extra` keys are field ids (dateOfBirth, location, licenseNumber, ...);
+    select fields take the visible label, `licenseIsHome` takes "on"."""
+    driver.delete_all_cookies()
+    driver.get(url("/register"))
+    driver.find_element(By.ID, f"role-{role}").click()
+    fill(driver, "name", name)
+    fill(driver, "email", email)
+    fill(driver, "password", password)
+    if clinic:
+        choose(driver, "clinicId", clinic)
+    for key, value in extra.items():
+        el = driver.find_element(By.ID, key)
+        if el.tag_name == "select":
+            choose(driver, key, value)
+        elif el.get_attribute("type") == "checkbox":
+            if (value == "on") != el.is_selected():
+                el.click()
+        elif el.get_attribute("type") == "date":
+            set_value(driver, key, value)
+        else:
+            fill(driver, key, value)
+    submit(driver, driver.find_element(By.XPATH, "//main//form//button[normalize-space()='Create account']"))
+    if expect_path:
+        wait_for_path(driver, expect_path)
+
+
+def register_therapist(driver, name: str, email: str, licence_number: str = "CA-E2E-1") -> None:
+    register(driver, role="therapist", name=name, email=email,
+             licenseNumber=licence_number, licenseType="PT", licenseJurisdiction="US-CA",
+             licenseExpiresOn=years_from_today(3), licenseIsHome="on")
+
+
+def notice_text(driver) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, "main .notice[role=status]")
+    return found[0].text if found else ""
+
+
+def error_summary(driver):
+    found = driver.find_elements(By.CSS_SELECTOR, "main #error-summary[role=alert]")
+    return found[0] if found else None

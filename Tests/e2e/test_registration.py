@@ -1,0 +1,76 @@
+"""3. Registration through /register: a new patient lands on the dashboard; bad input shows an
+error summary that gets focus and keeps what was typed."""
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import gonio_e2e as g
+
+
+def visible_sections(driver):
+    return {s.get_attribute("data-role") for s in driver.find_elements(By.CSS_SELECTOR, ".role-section") if s.is_displayed()}
+
+
+def test_new_patient_registers_and_lands_on_dashboard(browser):
+    name, email = f"Noor {g.unique('New')}", g.unique_email("patient")
+    g.register(browser, role="patient", name=name, email=email, location="Oregon", dateOfBirth="1990-07-15")
+    assert g.query_of(browser) == "notice=registered"
+    assert g.notice_text(browser) == "Your account is ready. Welcome to Gonio."
+    assert g.heading(browser) == f"Hello, {name}"
+    details = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=profile-title]").text
+    assert email in details and "1990-07-15" in details and "Oregon" in details and g.CLINIC in details
+    assert "No therapist has been assigned yet." in g.main_text(browser)
+    assert name in browser.find_element(By.CSS_SELECTOR, ".signed-in-as").text
+
+    # The account works for signing in again.
+    g.sign_out(browser)
+    g.login(browser, email, g.NEW_PASSWORD)
+    assert g.heading(browser) == f"Hello, {name}"
+
+
+def test_short_password_shows_error_summary_and_keeps_input(browser):
+    name, email = f"Short {g.unique('Pw')}", g.unique_email("short")
+    g.register(browser, role="patient", name=name, email=email, password="short1", expect_path=None)
+    assert g.path_of(browser) == "/register"
+    summary = g.error_summary(browser)
+    assert summary is not None, g.main_text(browser)
+    assert "There is a problem" in summary.text
+    assert "at least 10 characters" in summary.text
+    # app.js moves focus to the summary so it is announced first.
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return document.activeElement.id") == "error-summary")
+    # What was typed is kept, except the password.
+    assert browser.find_element(By.ID, "name").get_attribute("value") == name
+    assert browser.find_element(By.ID, "email").get_attribute("value") == email
+    assert browser.find_element(By.ID, "password").get_attribute("value") == ""
+    assert Select(browser.find_element(By.ID, "clinicId")).first_selected_option.text == g.CLINIC
+    assert browser.title == "Create an account · Gonio"
+    # No account was made: still signed out.
+    assert "Sign in" in browser.find_element(By.CSS_SELECTOR, "header nav").text
+
+
+def test_missing_clinic_shows_error(browser):
+    g.register(browser, role="caregiver", name="No Clinic", email=g.unique_email("noclinic"), clinic="",
+               expect_path=None)
+    summary = g.error_summary(browser)
+    assert summary is not None and "Choose a clinic from the list." in summary.text
+    # The chosen role is kept after the error.
+    assert browser.find_element(By.ID, "role-caregiver").is_selected()
+
+
+def test_role_sections_follow_the_chosen_role(browser):
+    browser.get(g.url("/register"))
+    assert browser.find_element(By.ID, "role-patient").is_selected()
+    assert visible_sections(browser) == {"patient"}
+    browser.find_element(By.ID, "role-therapist").click()
+    assert visible_sections(browser) == {"therapist"}
+    browser.find_element(By.ID, "role-caregiver").click()
+    assert visible_sections(browser) == set()
+    browser.find_element(By.ID, "role-patient").click()
+    assert visible_sections(browser) == {"patient"}
+
+
+def test_new_caregiver_registers_and_sees_empty_state(browser):
+    name = f"Alex {g.unique('Care')}"
+    g.register(browser, role="caregiver", name=name, email=g.unique_email("caregiver"))
+    assert g.heading(browser) == "People you help"
+    assert "No patient has given you access yet." in g.main_text(browser)
