@@ -24,8 +24,6 @@ import gonio_e2e as g
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "artifacts")
 
-# Every axe violation seen in this run, for the summary at the end.
-AXE_FINDINGS: list[dict] = []
 
 
 def pytest_sessionstart(session):
@@ -121,13 +119,14 @@ def signed_in(request, _browser_pool):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not AXE_FINDINGS:
+    findings = g.AXE_FINDINGS
+    if not findings:
         return
     os.makedirs(ARTIFACTS, exist_ok=True)
     with open(os.path.join(ARTIFACTS, "axe-report.json"), "w", encoding="utf-8") as f:
-        json.dump(AXE_FINDINGS, f, indent=2)
+        json.dump(findings, f, indent=2)
     terminalreporter.section("axe-core violations (all impacts, for information)")
-    for finding in AXE_FINDINGS:
+    for finding in findings:
         terminalreporter.write_line(
             f"[{finding['impact']}] {finding['page']}: {finding['rule']} - {finding['help']} "
             f"({len(finding['targets'])} node(s): {', '.join(finding['targets'][:4])})")

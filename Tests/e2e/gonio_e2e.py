@@ -11,6 +11,7 @@ import os
 import uuid
 from urllib.parse import urlparse
 
+import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -38,6 +39,14 @@ DEMO = {
 }
 
 WAIT = 10
+
+# Bugs in the pages that the tests have found. Each marks the tests that show it as expected to
+# fail; once the page is fixed the test reports XPASS and the marker should be removed.
+KNOWN_BUG_HIDDEN_OVERRIDDEN = pytest.mark.xfail(
+    strict=False,
+    reason="BUG: Public/css/gonio.css '.field { display: grid }' beats the UA rule for [hidden], so the "
+           "register page's role sections that app.js hides stay visible. Fix: add "
+           "'[hidden] { display: none !important; }' to gonio.css.")
 
 
 def url(path: str) -> str:
@@ -187,6 +196,35 @@ def register_therapist(driver, name: str, email: str, licence_number: str = "CA-
     register(driver, role="therapist", name=name, email=email,
              licenseNumber=licence_number, licenseType="PT", licenseJurisdiction="US-CA",
              licenseExpiresOn=years_from_today(3), licenseIsHome="on")
+
+
+# Every axe violation seen in this run (all impacts), reported at the end by conftest.py.
+AXE_FINDINGS: list[dict] = []
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def run_axe(driver, page_id: str) -> list[dict]:
+    """Runs axe-core (the copy bundled with axe-selenium-python) on the current page, records and
+    prints every violation, and returns them."""
+    from axe_selenium_python import Axe
+
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    violations = results["violations"]
+    for v in violations:
+        AXE_FINDINGS.append({
+            "page": page_id, "url": driver.current_url, "rule": v["id"], "impact": v["impact"],
+            "help": v["help"], "helpUrl": v["helpUrl"],
+            "targets": [", ".join(n["target"]) for n in v["nodes"]],
+            "html": [n["html"][:300] for n in v["nodes"]],
+            "summary": [n.get("failureSummary", "") for n in v["nodes"]],
+        })
+    if violations:
+        print(f"axe on {page_id} ({driver.current_url}):\n" + axe.report(violations))
+    else:
+        print(f"axe on {page_id}: no violations ({len(results['passes'])} rules passed)")
+    return violations
 
 
 def notice_text(driver) -> str:
