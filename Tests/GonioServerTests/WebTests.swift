@@ -1,0 +1,314 @@
+import Foundation
+import Fluent
+import Testing
+import VaporTesting
+@testable import GonioServer
+@testable import GonioCore
+
+/// The server-rendered pages: sign-in with CSRF, cookie flags, each role's dashboard.
+@Suite struct WebTests {
+    struct Browser {
+        let app: Application
+        var cookies: [String: String] = [:]
+
+        var cookieHeader: HTTPHeaders {
+            var h = HTTPHeaders()
+            if !cookies.isEmpty { h.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+            h.add(name: .accept, value: "text/html")
+            return h
+        }
+
+        mutating func absorb(_ r: TestResponse) {
+            for value in r.headers[.setCookie] {
+                let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                let name = String(pair[0]), v = pair.count > 1 ? String(pair[1]) : ""
+                if v.isEmpty { cookies[name] = nil } else { cookies[name] = v }
+            }
+        }
+
+        mutating func get(_ path: String) async throws -> TestResponse {
+            let r = try await app.send(.GET, path, headers: cookieHeader)
+            absorb(r)
+            return r
+        }
+
+        mutating func post(_ path: String, form: [String: String], csrf: String? = nil) async throws -> TestResponse {
+            var headers = cookieHeader
+            headers.contentType = .urlEncodedForm
+            var fields = form
+            if let csrf { fields["_csrf"] = csrf }
+            let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                .joined(separator: "&")
+            let r = try await app.send(.POST, path, body: body, headers: headers)
+            absorb(r)
+            return r
+        }
+
+        static func csrf(in html: String) -> String? {
+            guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+
+        mutating func signIn(_ email: String) async throws {
+            let page = try await get("/login")
+            let r = try await post("/login", form: ["email": email, "password": DemoSeed.password], csrf: Self.csrf(in: page.text))
+            #expect(r.status == .seeOther, "\(email): \(r.status)")
+        }
+    }
+
+    @Test func landingPageExplainsTheService() async throws {
+        try await withTestApp(seed: false) { app in
+            var browser = Browser(app: app)
+            let r = try await browser.get("/")
+            #expect(r.status == .ok)
+            #expect(r.text.contains("Physical therapy at home"))
+            #expect(r.text.contains("href=\"/register\""))
+            #expect(r.text.contains("<main id=\"main\""))
+            #expect(r.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+        }
+    }
+
+    @Test func signInSetsAHardenedCookie() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            let page = try await browser.get("/login")
+            let csrf = try #require(Browser.csrf(in: page.text))
+            let r = try await browser.post("/login", form: ["email": Demo.patient, "password": DemoSeed.password], csrf: csrf)
+            #expect(r.status == .seeOther)
+            #expect(r.headers.first(name: .location) == "/dashboard")
+            let cookie = try #require(r.headers[.setCookie].first { $0.hasPrefix("gonio_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            #expect(!cookie.contains("Secure"), "plain http in development")
+        }
+    }
+
+    @Test func cookiesAreSecureBehindTLS() async throws {
+        try await withTestApp(adjust: { $0.publicURL = "https://pt.example.org" }) { app in
+            var browser = Browser(app: app)
+            let page = try await browser.get("/login")
+            let r = try await browser.post("/login", form: ["email": Demo.patient, "password": DemoSeed.password], csrf: Browser.csrf(in: page.text))
+            let cookie = try #require(r.headers[.setCookie].first { $0.hasPrefix("gonio_session=") })
+            #expect(cookie.contains("Secure"))
+            #expect(r.headers.first(name: "Strict-Transport-Security") != nil)
+        }
+    }
+
+    @Test func formsWithoutTheCSRFTokenAreRefused() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            _ = try await browser.get("/login")
+            let noToken = try await browser.post("/login", form: ["email": Demo.patient, "password": DemoSeed.password])
+            #expect(noToken.status == .forbidden)
+            #expect(!noToken.headers[.setCookie].contains { $0.hasPrefix("gonio_session=") })
+            try await browser.signIn(Demo.patient)
+            let patientID = try await app.patientID(of: Demo.patient)
+            let forged = try await browser.post("/patients/\(patientID)/caregivers/\(UUID())/revoke", form: [:], csrf: "forged")
+            #expect(forged.status == .forbidden)
+            let forgedLogout = try await browser.post("/logout", form: [:])
+            #expect(forgedLogout.status == .forbidden)
+            #expect(try await browser.get("/dashboard").status == .ok, "still signed in")
+        }
+    }
+
+    @Test func wrongPasswordReRendersTheFormWithAnError() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            let page = try await browser.get("/login")
+            let r = try await browser.post("/login", form: ["email": Demo.patient, "password": "nope-nope-nope"], csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .unauthorized)
+            #expect(r.text.contains("The email or password is not right."))
+            #expect(r.text.contains("value=\"patient@example.com\""))
+        }
+    }
+
+    @Test func dashboardNeedsSignIn() async throws {
+        try await withTestApp(seed: false) { app in
+            var browser = Browser(app: app)
+            let r = try await browser.get("/dashboard")
+            #expect(r.status == .seeOther || r.status == .found)
+            #expect(r.headers.first(name: .location)?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test(arguments: [
+        (Demo.patient, ["Dana Whitaker, PT, DPT", "Ana Lopez", "People who help you"], ["James Chen"]),
+        (Demo.patient2, ["Dana Whitaker, PT, DPT", "Nobody else can see your records."], ["Maria Lopez", "Ana Lopez"]),
+        (Demo.caregiver, ["Maria Lopez", "Dana Whitaker, PT, DPT"], ["James Chen"]),
+        (Demo.therapist, ["Maria Lopez", "James Chen", "Oregon", "Washington", "Arizona", "California"], ["Awaiting verification"]),
+        (Demo.unverified, ["Awaiting verification", "Texas"], ["Maria Lopez", "James Chen"]),
+        (Demo.admin, ["Verification queue", "Sam Ortiz, PT", "Maria Lopez", "James Chen", "View the audit log"], []),
+        (Demo.platform, ["Riverside Physical Therapy", "Harbor Telehealth PT", "Add a clinic"], ["Maria Lopez", "James Chen"]),
+    ])
+    func eachRoleSeesItsDashboard(email: String, shown: [String], hidden: [String]) async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            try await browser.signIn(email)
+            let r = try await browser.get("/dashboard")
+            #expect(r.status == .ok)
+            for text in shown { #expect(r.text.contains(text), "\(email) should see \(text)") }
+            for text in hidden { #expect(!r.text.contains(text), "\(email) must not see \(text)") }
+        }
+    }
+
+    @Test func adminVerifiesATherapistFromTheQueue() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.admin)
+            let page = try await browser.get("/dashboard")
+            let sam = try await app.therapistID(of: Demo.unverified)
+            #expect(page.text.contains("/clinic/therapists/\(sam)/verify"))
+            let r = try await browser.post("/clinic/therapists/\(sam)/verify", form: [:], csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .seeOther)
+            let after = try await browser.get("/dashboard?notice=therapist-verified")
+            #expect(after.text.contains("The therapist was verified."))
+            #expect(after.text.contains("No therapists are waiting for verification."))
+            #expect(try await TherapistModel.find(UUID(uuidString: sam), on: app.db)?.verification == "verified")
+        }
+    }
+
+    @Test func rejectWithoutReasonShowsTheError() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.admin)
+            let page = try await browser.get("/dashboard")
+            let sam = try await app.therapistID(of: Demo.unverified)
+            let r = try await browser.post("/clinic/therapists/\(sam)/reject", form: ["reason": " "], csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.text.contains("Give a reason for rejecting"))
+        }
+    }
+
+    @Test func patientLinksAndRevokesACaregiverFromTheDashboard() async throws {
+        try await withTestApp { app in
+            let clinic = try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String ?? ""
+            _ = try await app.send(.POST, "/api/v1/accounts", json: [
+                "email": "sis@example.com", "password": "a long sister phrase", "name": "Rosa Chen", "role": "caregiver", "clinicId": clinic,
+            ])
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.patient2)
+            let page = try await browser.get("/dashboard")
+            let patient = try await app.patientID(of: Demo.patient2)
+            var headers = browser.cookieHeader
+            headers.contentType = .urlEncodedForm
+            let expires = Dashboards.isoDay(Date().addingTimeInterval(90 * 86_400))
+            let body = "_csrf=\(Browser.csrf(in: page.text)!)&caregiverEmail=sis%40example.com&scopes%5B%5D=view&scopes%5B%5D=book-visits&expiresOn=\(expires)"
+            let linked = try await app.send(.POST, "/patients/\(patient)/caregivers", body: body, headers: headers)
+            #expect(linked.status == .seeOther, "\(linked.text)")
+            let after = try await browser.get("/dashboard")
+            #expect(after.text.contains("Rosa Chen"))
+            #expect(after.text.contains("See records and plan; Book visits"))
+            let link = try #require(try await CaregiverLinkModel.query(on: app.db).filter(\.$patientID == UUID(uuidString: patient)!).first())
+            let revoked = try await browser.post("/patients/\(patient)/caregivers/\(link.requireID())/revoke", form: [:], csrf: Browser.csrf(in: after.text))
+            #expect(revoked.status == .seeOther)
+            #expect(try await browser.get("/dashboard").text.contains("Revoked"))
+        }
+    }
+
+    @Test func signOutEndsTheSession() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.therapist)
+            let page = try await browser.get("/dashboard")
+            let oldCookie = browser.cookies["gonio_session"]
+            let r = try await browser.post("/logout", form: [:], csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .seeOther)
+            browser.cookies["gonio_session"] = oldCookie
+            let again = try await browser.get("/dashboard")
+            #expect(again.status != .ok, "the old cookie no longer signs in")
+        }
+    }
+
+    @Test func registrationThroughTheForm() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            let page = try await browser.get("/register")
+            #expect(page.text.contains("Riverside Physical Therapy"))
+            let clinic = try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String ?? ""
+            let weak = try await browser.post("/register", form: [
+                "role": "patient", "name": "Tom", "email": "tom@example.com", "password": "short", "clinicId": clinic,
+            ], csrf: Browser.csrf(in: page.text))
+            #expect(weak.status == .unprocessableEntity)
+            #expect(weak.text.contains("at least 10 characters"))
+            #expect(weak.text.contains("value=\"tom@example.com\""), "the form keeps what was typed")
+            let ok = try await browser.post("/register", form: [
+                "role": "patient", "name": "Tom", "email": "tom@example.com", "password": "knees feel better", "clinicId": clinic,
+                "location": "US-WA",
+            ], csrf: Browser.csrf(in: weak.text))
+            #expect(ok.status == .seeOther)
+            let dash = try await browser.get("/dashboard?notice=registered")
+            #expect(dash.text.contains("Hello, Tom"))
+            #expect(dash.text.contains("Washington"))
+        }
+    }
+
+    @Test func therapistRegistrationThroughTheFormIsPending() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            let page = try await browser.get("/register")
+            let clinic = try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String ?? ""
+            let r = try await browser.post("/register", form: [
+                "role": "therapist", "name": "Kim Ng, PT", "email": "kim@example.com", "password": "strong hips strong knees",
+                "clinicId": clinic, "licenseNumber": "WA-77", "licenseType": "PT", "licenseJurisdiction": "WA",
+                "licenseExpiresOn": "2030-06-30", "licenseIsHome": "on", "compactPrivileges": "OR, AZ",
+            ], csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .seeOther, "\(r.text)")
+            let dash = try await browser.get("/dashboard")
+            #expect(dash.text.contains("Awaiting verification"))
+            #expect(dash.text.contains("Arizona"))
+        }
+    }
+
+    @Test func auditPageShowsEntriesToClinicAdminsOnly() async throws {
+        try await withTestApp { app in
+            let patient = try await app.patientID(of: Demo.patient)
+            _ = try await app.send(.GET, "/api/v1/patients/\(patient)", token: app.token(Demo.patient2))
+            var admin = Browser(app: app)
+            try await admin.signIn(Demo.admin)
+            let page = try await admin.get("/clinic/audit?patientId=\(patient)&outcome=denied")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("James Chen (patient)"))
+            #expect(page.text.contains("not-own-record"))
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            #expect(try await therapist.get("/clinic/audit").status == .forbidden)
+        }
+    }
+
+    @Test func passwordChangeFromTheAccountPage() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.caregiver)
+            let page = try await browser.get("/account/password")
+            let mismatch = try await browser.post("/account/password", form: [
+                "currentPassword": DemoSeed.password, "newPassword": "helping mum daily", "confirmPassword": "different",
+            ], csrf: Browser.csrf(in: page.text))
+            #expect(mismatch.status == .unprocessableEntity)
+            let ok = try await browser.post("/account/password", form: [
+                "currentPassword": DemoSeed.password, "newPassword": "helping mum daily", "confirmPassword": "helping mum daily",
+            ], csrf: Browser.csrf(in: page.text))
+            #expect(ok.status == .seeOther)
+            _ = try await app.token(Demo.caregiver, password: "helping mum daily")
+        }
+    }
+
+    @Test func unknownPagesRenderAnErrorPage() async throws {
+        try await withTestApp(seed: false) { app in
+            var browser = Browser(app: app)
+            let r = try await browser.get("/no-such-page")
+            #expect(r.status == .notFound)
+            #expect(r.text.contains("Page not found"))
+            let api = try await app.send(.GET, "/api/v1/nothing-here")
+            #expect(api.status == .notFound)
+            #expect(api.errorCode == "not-found")
+        }
+    }
+
+    @Test func nextParameterCannotRedirectOffSite() {
+        #expect(WebController.safeNext("//evil.example/x") == "/dashboard")
+        #expect(WebController.safeNext("https://evil.example") == "/dashboard")
+        #expect(WebController.safeNext("/\\evil") == "/dashboard")
+        #expect(WebController.safeNext("/clinic/audit") == "/clinic/audit")
+        #expect(WebController.safeNext(nil) == "/dashboard")
+    }
+}
