@@ -180,3 +180,30 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ClinicAdminAppointmentTests {
+    @Test func platformAdminAppointsAClinicAdminWhoThenSeesOnlyTheirClinic() async throws {
+        try await withTestApp { app in
+            let harbor = try await app.send(.GET, "/api/v1/clinics").array.first { $0["name"] as? String == "Harbor Telehealth PT" }?["id"] as? String ?? ""
+            let platform = try await app.token(Demo.platform)
+            let r = try await app.send(.POST, "/api/v1/clinics/\(harbor)/admins", token: platform,
+                                       json: ["name": "Harbor Boss", "email": "boss@harbor.example", "password": "harbor lights on"])
+            #expect(r.status == .created)
+            #expect(r.object["role"] as? String == "clinic-admin")
+            let boss = try await app.token("boss@harbor.example", password: "harbor lights on")
+            #expect(try await app.send(.GET, "/api/v1/patients", token: boss).array.isEmpty)
+            #expect(try await app.send(.GET, "/api/v1/therapists", token: boss).array.isEmpty)
+            let dup = try await app.send(.POST, "/api/v1/clinics/\(harbor)/admins", token: platform,
+                                         json: ["name": "Again", "email": "boss@harbor.example", "password": "harbor lights on"])
+            #expect(dup.status == .conflict)
+            let missing = try await app.send(.POST, "/api/v1/clinics/\(UUID())/admins", token: platform,
+                                             json: ["name": "X", "email": "x@harbor.example", "password": "harbor lights on"])
+            #expect(missing.status == .notFound)
+            for email in [Demo.admin, Demo.therapist, Demo.patient] {
+                let denied = try await app.send(.POST, "/api/v1/clinics/\(harbor)/admins", token: app.token(email),
+                                                json: ["name": "Y", "email": "y@harbor.example", "password": "harbor lights on"])
+                #expect(denied.status == .forbidden)
+            }
+        }
+    }
+}

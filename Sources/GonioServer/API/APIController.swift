@@ -13,6 +13,7 @@ struct APIController: RouteCollection {
         api.post("accounts", use: register)
         api.get("clinics", use: listClinics)
         api.post("clinics", use: createClinic)
+        api.post("clinics", ":clinicID", "admins", use: addClinicAdmin)
         api.get("me", use: me)
         api.post("me", "password", use: changePassword)
         api.get("patients", use: listPatients)
@@ -99,6 +100,20 @@ struct APIController: RouteCollection {
         let body = try req.content.decode(NewClinic.self)
         let clinic = try await ClinicService(req: req).create(name: body.name, kind: body.kind)
         return try await ClinicDTO(clinic).encodeResponse(status: .created, for: req)
+    }
+
+    struct NewClinicAdmin: Content {
+        var name: String
+        var email: String
+        var password: String
+    }
+
+    func addClinicAdmin(req: Request) async throws -> Response {
+        _ = try req.requireUser(.platformAdmin)
+        let clinicID = try req.uuidParameter("clinicID")
+        let body = try req.content.decode(NewClinicAdmin.self)
+        let user = try await ClinicService(req: req).addAdmin(clinicID: clinicID, name: body.name, email: body.email, password: body.password)
+        return try await UserSummaryDTO(id: user.requireID(), role: user.role, name: user.name).encodeResponse(status: .created, for: req)
     }
 
     // MARK: Patients

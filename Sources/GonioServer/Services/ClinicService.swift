@@ -19,6 +19,29 @@ struct ClinicService {
         return clinic
     }
 
+    /// A platform admin creates a clinic admin account for a clinic. The person signs in with
+    /// the initial password and should change it (the account page offers that).
+    func addAdmin(clinicID: UUID, name rawName: String, email rawEmail: String, password: String) async throws -> UserModel {
+        _ = try req.requireUser(.platformAdmin)
+        guard try await ClinicModel.find(clinicID, on: req.db) != nil else {
+            throw DomainError.notFound("clinic-not-found", "No clinic with that id.")
+        }
+        let email = try AccountRules.normalizedEmail(rawEmail)
+        let name = try AccountRules.validatedName(rawName)
+        try AccountRules.validatePassword(password, email: email)
+        if try await UserModel.query(on: req.db).filter(\.$email == email).count() > 0 {
+            throw DomainError.conflict("email-taken", "An account with that email already exists.")
+        }
+        let cost = req.config.passwordCost
+        let hash = try await req.application.threadPool.runIfActive { try PasswordHasher.hash(password, cost: cost) }
+        return try await req.db.transaction { db in
+            let user = UserModel(email: email, name: name, role: Role.clinicAdmin.rawValue, passwordHash: hash)
+            try await user.create(on: db)
+            try await ClinicMembershipModel(clinicID: clinicID, userID: user.requireID(), role: Role.clinicAdmin.rawValue).create(on: db)
+            return user
+        }
+    }
+
     struct Overview {
         var clinic: ClinicModel
         var therapists: Int

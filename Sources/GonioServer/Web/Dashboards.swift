@@ -233,6 +233,7 @@ struct Dashboards {
     // MARK: Platform admin
 
     struct ClinicRow: Encodable {
+        var id: String
         var name: String
         var kind: String
         var therapists: Int
@@ -249,7 +250,7 @@ struct Dashboards {
         let overview = try await ClinicService(req: req).overview()
         return PlatformContext(
             clinics: overview.map {
-                ClinicRow(name: $0.clinic.name, kind: ClinicKind(rawValue: $0.clinic.kind)?.displayName ?? $0.clinic.kind,
+                ClinicRow(id: $0.clinic.id!.uuidString, name: $0.clinic.name, kind: ClinicKind(rawValue: $0.clinic.kind)?.displayName ?? $0.clinic.kind,
                           therapists: $0.therapists, admins: $0.admins, patients: $0.patients)
             },
             kinds: ClinicKind.allCases.map { ScopeOption(value: $0.rawValue, label: $0.displayName) })

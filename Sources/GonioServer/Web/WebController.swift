@@ -23,6 +23,7 @@ struct WebController: RouteCollection {
         routes.post("clinic", "therapists", ":therapistID", "reject", use: rejectTherapist)
         routes.get("clinic", "audit", use: auditPage)
         routes.post("platform", "clinics", use: createClinic)
+        routes.post("platform", "clinics", ":clinicID", "admins", use: addClinicAdmin)
     }
 
     static let notices: [String: String] = [
@@ -36,6 +37,7 @@ struct WebController: RouteCollection {
         "therapist-verified": "The therapist was verified.",
         "therapist-rejected": "The therapist's credentials were rejected; they will see your reason.",
         "clinic-created": "The clinic was created.",
+        "clinic-admin-added": "The clinic admin account was created. Share the initial password privately and ask them to change it.",
         "signed-out": "You are signed out.",
     ]
 
@@ -303,6 +305,21 @@ struct WebController: RouteCollection {
         let form = try req.content.decode(ClinicForm.self)
         return try await act(req, "clinic-created") {
             _ = try await ClinicService(req: req).create(name: form.name ?? "", kind: form.kind ?? "")
+        }
+    }
+
+    struct ClinicAdminForm: Content {
+        var name: String?
+        var email: String?
+        var password: String?
+    }
+
+    func addClinicAdmin(req: Request) async throws -> Response {
+        let clinicID = try req.uuidParameter("clinicID")
+        let form = try req.content.decode(ClinicAdminForm.self)
+        return try await act(req, "clinic-admin-added") {
+            _ = try await ClinicService(req: req).addAdmin(clinicID: clinicID, name: form.name ?? "", email: form.email ?? "",
+                                                           password: form.password ?? "")
         }
     }
 
