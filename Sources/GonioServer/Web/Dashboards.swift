@@ -51,9 +51,20 @@ struct Dashboards {
         var active: Bool
     }
 
-    struct ScopeOption: Encodable {
-        var value: String
-        var label: String
+    typealias Option = WebController.Option
+
+    /// What the "give a caregiver access" form needs, on the patient's and the admin's dashboards.
+    struct CaregiverFormContext: Encodable {
+        var scopes: [Option]
+        var defaultExpiry: String
+        var minExpiry: String
+
+        init(now: Date) {
+            let calendar = Calendar(identifier: .gregorian)
+            scopes = CaregiverScope.allCases.map { Option(value: $0.rawValue, label: $0.displayName, selected: false) }
+            defaultExpiry = Dashboards.isoDay(calendar.date(byAdding: .year, value: 1, to: now)!)
+            minExpiry = Dashboards.isoDay(calendar.date(byAdding: .day, value: 1, to: now)!)
+        }
     }
 
     struct PatientContext: Encodable {
@@ -65,9 +76,7 @@ struct Dashboards {
         var clinic: String
         var careTeam: [CareTeamRow]
         var caregivers: [CaregiverRow]
-        var scopes: [ScopeOption]
-        var defaultExpiry: String
-        var minExpiry: String
+        var caregiverForm: CaregiverFormContext
     }
 
     func caregiverRows(_ patientID: UUID) async throws -> [CaregiverRow] {
@@ -87,7 +96,6 @@ struct Dashboards {
         let patient = try await req.patientAccess.authorize(.viewRecord, patientID: patientID)
         let clinic = try await ClinicModel.find(patient.clinicID, on: req.db)
         let team = try await CareService(req: req).careTeamMembers(patientID)
-        let calendar = Calendar(identifier: .gregorian)
         return PatientContext(
             patientId: patientID.uuidString, name: user.name, email: user.email,
             dateOfBirth: patient.dateOfBirth ?? "Not given",
@@ -95,9 +103,7 @@ struct Dashboards {
             clinic: clinic?.name ?? "",
             careTeam: team.map { CareTeamRow(therapistId: $0.0.id!.uuidString, name: $0.1.name) },
             caregivers: try await caregiverRows(patientID),
-            scopes: CaregiverScope.allCases.map { ScopeOption(value: $0.rawValue, label: $0.displayName) },
-            defaultExpiry: Self.isoDay(calendar.date(byAdding: .year, value: 1, to: req.now)!),
-            minExpiry: Self.isoDay(calendar.date(byAdding: .day, value: 1, to: req.now)!))
+            caregiverForm: CaregiverFormContext(now: req.now))
     }
 
     // MARK: Caregiver
@@ -192,9 +198,7 @@ struct Dashboards {
         var members: [MemberRow]
         var patients: [AdminPatientRow]
         var assignable: [TherapistOption]
-        var scopes: [ScopeOption]
-        var defaultExpiry: String
-        var minExpiry: String
+        var caregiverForm: CaregiverFormContext
     }
 
     func clinicAdmin(_ user: CurrentUser) async throws -> ClinicAdminContext {
@@ -218,16 +222,13 @@ struct Dashboards {
                 careTeam: team.map { CareTeamRow(therapistId: $0.0.id!.uuidString, name: $0.1.name) },
                 caregivers: try await caregiverRows(p.id)))
         }
-        let calendar = Calendar(identifier: .gregorian)
         return ClinicAdminContext(
             clinics: clinics.map(\.name).sorted().joined(separator: ", "),
             pending: therapistDTOs.filter { $0.verification == VerificationStatus.pending.rawValue },
             members: members, patients: patients,
             assignable: therapistDTOs.filter { $0.verification == VerificationStatus.verified.rawValue }
                 .map { TherapistOption(id: $0.id.uuidString, name: $0.name) },
-            scopes: CaregiverScope.allCases.map { ScopeOption(value: $0.rawValue, label: $0.displayName) },
-            defaultExpiry: Self.isoDay(calendar.date(byAdding: .year, value: 1, to: req.now)!),
-            minExpiry: Self.isoDay(calendar.date(byAdding: .day, value: 1, to: req.now)!))
+            caregiverForm: CaregiverFormContext(now: req.now))
     }
 
     // MARK: Platform admin
@@ -243,7 +244,7 @@ struct Dashboards {
 
     struct PlatformContext: Encodable {
         var clinics: [ClinicRow]
-        var kinds: [ScopeOption]
+        var kinds: [Option]
     }
 
     func platformAdmin() async throws -> PlatformContext {
@@ -253,6 +254,6 @@ struct Dashboards {
                 ClinicRow(id: $0.clinic.id!.uuidString, name: $0.clinic.name, kind: ClinicKind(rawValue: $0.clinic.kind)?.displayName ?? $0.clinic.kind,
                           therapists: $0.therapists, admins: $0.admins, patients: $0.patients)
             },
-            kinds: ClinicKind.allCases.map { ScopeOption(value: $0.rawValue, label: $0.displayName) })
+            kinds: ClinicKind.allCases.map { Option(value: $0.rawValue, label: $0.displayName, selected: false) })
     }
 }
