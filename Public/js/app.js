@@ -7,7 +7,7 @@ function bindRoleSections() {
   if (!radios.length || !sections.length) return;
   const update = () => {
     const chosen = document.querySelector('input[name="role"]:checked')?.value;
-    for (const section of sections) section.hidden = section.dataset.role !== chosen;
+    for (const section of sections) section.hidden = !section.dataset.role.split(' ').includes(chosen);
   };
   for (const radio of radios) radio.addEventListener('change', update);
   update();

@@ -55,6 +55,7 @@ enum Migrations {
         M0002_CreateCareRelations(),
         M0003_CreateSessions(),
         M0004_CreateAuditLog(),
+        M0005_AddUniqueOpenLinksAndClinicNames(),
     ]
 }
 

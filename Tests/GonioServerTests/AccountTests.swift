@@ -207,3 +207,123 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct APIReviewTests {
+    @Test func wrongMethodIs405WithAllow() async throws {
+        try await withTestApp(seed: false) { app in
+            let r = try await app.send(.PUT, "/api/v1/clinics")
+            #expect(r.status == .methodNotAllowed)
+            #expect(r.headers.first(name: .allow) == "GET, POST")
+            let patient = try await app.send(.PATCH, "/api/v1/patients/\(UUID())")
+            #expect(patient.status == .methodNotAllowed)
+            #expect(patient.headers.first(name: .allow) == "GET")
+            #expect(try await app.send(.GET, "/api/v1/nowhere").status == .notFound)
+        }
+    }
+
+    @Test func anonymousCallersGet401BeforeInputIsRead() async throws {
+        try await withTestApp(seed: false) { (app: Application) async throws in
+            #expect(try await app.send(.POST, "/api/v1/patients/\(UUID())/care-team", body: "{bad").status == .unauthorized)
+            #expect(try await app.send(.POST, "/api/v1/patients/not-an-id/caregivers", json: [:]).status == .unauthorized)
+            #expect(try await app.send(.GET, "/api/v1/therapists?status=bogus").status == .unauthorized)
+            #expect(try await app.send(.GET, "/api/v1/therapists/not-an-id").status == .unauthorized)
+        }
+    }
+
+    @Test func nonAdminsGet403ForTheTherapistListWhateverTheQuery() async throws {
+        try await withTestApp { (app: Application) async throws in
+            #expect(try await app.send(.GET, "/api/v1/therapists?status=bogus", token: app.token(Demo.patient)).status == .forbidden)
+        }
+    }
+
+    @Test func auditTimeFiltersTakeISO8601() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(Demo.admin)
+            let id = try await app.patientID(of: Demo.patient)
+            _ = try await app.send(.GET, "/api/v1/patients/\(id)", token: admin)
+            let now = ISO8601DateFormatter().string(from: Date().addingTimeInterval(60))
+            let past = try await app.send(.GET, "/api/v1/audit?from=2000-01-01T00:00:00Z&to=\(now)", token: admin)
+            #expect(past.status == .ok)
+            #expect(!past.array.isEmpty)
+            let future = try await app.send(.GET, "/api/v1/audit?from=2999-01-01T00:00:00Z", token: admin)
+            #expect(future.array.isEmpty)
+            let bad = try await app.send(.GET, "/api/v1/audit?from=yesterday", token: admin)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.errorCode == "from-invalid")
+        }
+    }
+
+    @Test func expiredLicencesAreRefusedAtRegistration() async throws {
+        try await withTestApp { app in
+            let clinic = try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String ?? ""
+            let r = try await app.send(.POST, "/api/v1/accounts", json: [
+                "email": "old@example.com", "password": "movement is medicine", "name": "Old Licence", "role": "therapist",
+                "clinicId": clinic,
+                "licenses": [["number": "1234", "type": "PT", "jurisdiction": "US-CA", "expiresOn": "2020-01-31"]],
+            ])
+            #expect(r.errorCode == "license-already-expired")
+        }
+    }
+
+    @Test func caregiversRegisterWithoutAClinic() async throws {
+        try await withTestApp { app in
+            let r = try await app.send(.POST, "/api/v1/accounts", json: [
+                "email": "carer@example.com", "password": "a long carer phrase", "name": "Carer", "role": "caregiver",
+            ])
+            #expect(r.status == .created)
+            let patient = try await app.send(.POST, "/api/v1/accounts", json: [
+                "email": "p@example.com", "password": "a long carer phrase", "name": "P", "role": "patient",
+            ])
+            #expect(patient.errorCode == "clinic-invalid")
+        }
+    }
+
+    @Test func clinicNameErrorsHaveStableCodes() async throws {
+        try await withTestApp { app in
+            let r = try await app.send(.POST, "/api/v1/clinics", token: app.token(Demo.platform), json: ["name": " ", "kind": "private-practice"])
+            #expect(r.errorCode == "clinic-name-missing")
+        }
+    }
+
+    @Test func racingCaregiverLinksLeaveOneOpenLink() async throws {
+        try await withTestApp { app in
+            let clinic = try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String ?? ""
+            _ = try await app.send(.POST, "/api/v1/accounts", json: [
+                "email": "racer@example.com", "password": "a long racer phrase", "name": "Racer", "role": "caregiver", "clinicId": clinic,
+            ])
+            let patient = try await app.patientID(of: Demo.patient2)
+            let owner = try await app.token(Demo.patient2)
+            let until = Dashboards.isoDay(Date().addingTimeInterval(30 * 86_400))
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        try await app.send(.POST, "/api/v1/patients/\(patient)/caregivers", token: owner, json: [
+                            "caregiverEmail": "racer@example.com", "scopes": ["view"], "expiresOn": until,
+                        ]).status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1)
+            #expect(statuses.allSatisfy { $0 == 201 || $0 == 409 }, "\(statuses)")
+            let open = try await CaregiverLinkModel.query(on: app.db).filter(\.$revokedAt == nil).all()
+            #expect(open.filter { $0.patientID.uuidString == patient.uppercased() || $0.patientID.uuidString == patient }.count == 1)
+        }
+    }
+
+    @Test func anExpiredLinkMakesRoomForANewOne() async throws {
+        try await withTestApp { app in
+            let patient = try await app.patientID(of: Demo.patient)
+            let link = try #require(try await CaregiverLinkModel.query(on: app.db).first())
+            link.expiresAt = Date().addingTimeInterval(-60)
+            try await link.update(on: app.db)
+            let r = try await app.send(.POST, "/api/v1/patients/\(patient)/caregivers", token: app.token(Demo.patient), json: [
+                "caregiverEmail": Demo.caregiver, "scopes": ["view"], "expiresOn": Dashboards.isoDay(Date().addingTimeInterval(86_400 * 10)),
+            ])
+            #expect(r.status == .created)
+            let list = try await app.send(.GET, "/api/v1/patients/\(patient)/caregivers", token: app.token(Demo.patient)).array
+            #expect(list.count == 2)
+            #expect(list.filter { $0["active"] as? Bool == true }.count == 1)
+        }
+    }
+}

@@ -43,13 +43,14 @@ public enum AccountRules {
         return email
     }
 
-    /// A person's display name: trimmed, 1 to 120 characters, no control characters.
-    public static func validatedName(_ raw: String, field: String = "name") throws(DomainError) -> String {
+    /// A display name: trimmed, 1 to 120 characters, no control characters. `field` names it in
+    /// messages ("clinic name"); `code` prefixes the error codes (`clinic-name-missing`).
+    public static func validatedName(_ raw: String, field: String = "name", code: String = "name") throws(DomainError) -> String {
         let name = raw.trimmingWhitespace()
-        guard !name.isEmpty else { throw .invalid("\(field)-missing", "Enter a \(field).") }
-        guard name.count <= 120 else { throw .invalid("\(field)-too-long", "Keep the \(field) to 120 characters or fewer.") }
+        guard !name.isEmpty else { throw .invalid("\(code)-missing", "Enter a \(field).") }
+        guard name.count <= 120 else { throw .invalid("\(code)-too-long", "Keep the \(field) to 120 characters or fewer.") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalid("\(field)-invalid", "The \(field) contains characters that are not allowed.")
+            throw .invalid("\(code)-invalid", "The \(field) contains characters that are not allowed.")
         }
         return name
     }

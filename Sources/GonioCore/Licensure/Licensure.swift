@@ -156,10 +156,20 @@ public enum Licensure {
     /// Checks a set of credentials as a therapist submits them: at most one home-state licence,
     /// a home-state licence before any compact privilege, no privilege in a state where they
     /// hold a licence, privileges only in member states.
+    /// `today`, when given, refuses licences and privileges that have already expired.
     public static func validate(
-        licenses: [License], privileges: [CompactPrivilege], compact: CompactMembership = .snapshot
+        licenses: [License], privileges: [CompactPrivilege], compact: CompactMembership = .snapshot,
+        today: CalendarDay? = nil
     ) throws(DomainError) {
         guard !licenses.isEmpty else { throw .invalid("license-missing", "Add at least one licence.") }
+        if let today {
+            if let old = licenses.first(where: { !$0.isActive(on: today) }) {
+                throw .invalid("license-already-expired", "The \(old.jurisdiction.displayName) licence expired on \(old.expiresOn); add a current one.")
+            }
+            if let old = privileges.first(where: { $0.expiresOn < today }) {
+                throw .invalid("privilege-already-expired", "The \(old.jurisdiction.displayName) privilege expired on \(old.expiresOn).")
+            }
+        }
         let homes = licenses.filter(\.isHomeState)
         if homes.count > 1 { throw .invalid("home-state-duplicate", "Only one licence can be from your home state.") }
         if Set(licenses.map(\.jurisdiction)).count != licenses.count {

@@ -6,12 +6,14 @@ import GonioCore
 /// patient data), calls a service and encodes a DTO. Described by Resources/openapi.json.
 struct APIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1")
-        api.get("openapi.json", use: openAPIDocument)
-        api.post("auth", "token", use: createToken)
+        let open = routes.grouped("api", "v1")
+        open.get("openapi.json", use: openAPIDocument)
+        open.post("auth", "token", use: createToken)
+        open.post("accounts", use: register)
+        open.get("clinics", use: listClinics)
+        // Everything else needs a signed-in caller: 401 comes before any input is read.
+        let api = open.grouped(RequireSignIn())
         api.delete("auth", "token", use: revokeToken)
-        api.post("accounts", use: register)
-        api.get("clinics", use: listClinics)
         api.post("clinics", use: createClinic)
         api.post("clinics", ":clinicID", "admins", use: addClinicAdmin)
         api.get("me", use: me)
@@ -171,6 +173,7 @@ struct APIController: RouteCollection {
 
     func linkCaregiver(req: Request) async throws -> Response {
         let id = try req.uuidParameter("patientID")
+        _ = try req.requireUser()
         let body = try req.content.decode(NewCaregiverLink.self)
         let link = try await CareService(req: req).linkCaregiver(
             patientID: id, caregiverEmail: body.caregiverEmail, scopes: body.scopes, expiresOn: body.expiresOn)
@@ -193,6 +196,7 @@ struct APIController: RouteCollection {
     }
 
     func listTherapists(req: Request) async throws -> [TherapistDTO] {
+        _ = try req.requireUser(.clinicAdmin)
         let filter = try req.query.decode(TherapistFilter.self)
         var status: VerificationStatus?
         if let raw = filter.status {
@@ -243,6 +247,14 @@ struct APIController: RouteCollection {
         let response = try await req.fileio.asyncStreamFile(at: path)
         response.headers.contentType = .json
         return response
+    }
+}
+
+/// Refuses anonymous callers before a handler reads any input.
+struct RequireSignIn: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        _ = try req.requireUser()
+        return try await next.respond(to: req)
     }
 }
 

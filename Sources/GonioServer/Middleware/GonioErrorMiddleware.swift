@@ -1,6 +1,7 @@
 import Vapor
 import GonioCore
 import Leaf
+import Fluent
 
 /// The one place errors become responses. JSON for the API (`{"error":{"code","message"}}`),
 /// an error page for the web; the real status is kept; internal details never reach clients.
@@ -17,6 +18,16 @@ struct GonioErrorMiddleware: AsyncMiddleware {
                 req.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "code": .string(code)])
             }
             var headers = HTTPHeaders()
+            if error is RouteNotFound, req.url.path.hasPrefix("/api/") {
+                let allowed = Self.methodsAllowed(at: req.url.path, in: req.application.routes)
+                if !allowed.isEmpty {
+                    headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+                    let response = Response(status: .methodNotAllowed, headers: headers)
+                    try response.content.encode(ErrorBody(error: .init(
+                        code: "method-not-allowed", message: "Use \(allowed.joined(separator: " or ")) on this path.")), as: .json)
+                    return response
+                }
+            }
             if status == .tooManyRequests, let wait = req.storage[RetryAfterKey.self] {
                 headers.replaceOrAdd(name: .retryAfter, value: String(wait))
             }
@@ -39,6 +50,21 @@ struct GonioErrorMiddleware: AsyncMiddleware {
         }
     }
 
+    /// The methods registered for a path, matching `:parameter` segments to anything.
+    static func methodsAllowed(at path: String, in routes: Routes) -> [String] {
+        let segments = path.split(separator: "/").map(String.init)
+        let methods = routes.all.filter { route in
+            route.path.count == segments.count && zip(route.path, segments).allSatisfy { component, segment in
+                switch component {
+                case .constant(let c): c == segment
+                case .parameter, .anything: true
+                case .catchall: true
+                }
+            }
+        }.map(\.method.rawValue)
+        return Array(Set(methods)).sorted()
+    }
+
     static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String) {
         switch error {
         case let e as DomainError:
@@ -58,10 +84,9 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             let code = e.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
             let message = e.status == .badRequest && e.reason.contains("Decod") ? "The request body could not be read." : e.reason
             return (e.status, code, message)
+        case let e as any DatabaseError where e.isConstraintFailure:
+            return (.conflict, "conflict", "That conflicts with data already saved.")
         default:
-            if String(reflecting: error).localizedCaseInsensitiveContains("unique") {
-                return (.conflict, "conflict", "That already exists.")
-            }
             return (.internalServerError, "internal", "Something went wrong on our side.")
         }
     }

@@ -24,7 +24,8 @@ struct AccountService {
         var password: String
         var name: String
         var role: String
-        var clinicId: UUID
+        /// Required for patients and therapists; caregivers belong to no clinic.
+        var clinicId: UUID?
         var dateOfBirth: String?
         var location: String?
         var licenses: [LicenseInput]?
@@ -56,8 +57,12 @@ struct AccountService {
         guard let role = Role(rawValue: r.role), Role.selfRegistrable.contains(role) else {
             throw DomainError.invalid("role-invalid", "Register as a patient, caregiver or therapist.")
         }
-        guard try await ClinicModel.find(r.clinicId, on: req.db) != nil else {
-            throw DomainError.invalid("clinic-invalid", "Choose a clinic from the list.")
+        var clinicID: UUID?
+        if role != .caregiver {
+            guard let id = r.clinicId, try await ClinicModel.find(id, on: req.db) != nil else {
+                throw DomainError.invalid("clinic-invalid", "Choose a clinic from the list.")
+            }
+            clinicID = id
         }
         var dateOfBirth: CalendarDay?, location: Jurisdiction?
         var licenses: [License] = [], privileges: [CompactPrivilege] = []
@@ -72,7 +77,7 @@ struct AccountService {
         case .therapist:
             licenses = try Self.parseLicenses(r.licenses ?? [])
             privileges = try Self.parsePrivileges(r.compactPrivileges ?? [])
-            try Licensure.validate(licenses: licenses, privileges: privileges, compact: req.config.compact)
+            try Licensure.validate(licenses: licenses, privileges: privileges, compact: req.config.compact, today: req.today)
         default: break
         }
         if try await UserModel.query(on: req.db).filter(\.$email == email).count() > 0 {
@@ -80,21 +85,23 @@ struct AccountService {
         }
         let cost = req.config.passwordCost
         let hash = try await req.application.threadPool.runIfActive { try PasswordHasher.hash(r.password, cost: cost) }
-        let (dob, place, licenceList, privilegeList) = (dateOfBirth, location, licenses, privileges)
+        let (dob, place, licenceList, privilegeList, clinic) = (dateOfBirth, location, licenses, privileges, clinicID)
         return try await req.db.transaction { db in
             let user = UserModel(email: email, name: name, role: role.rawValue, passwordHash: hash)
-            try await user.create(on: db)
+            try await insertingUniquely(or: .conflict("email-taken", "An account with that email already exists. Sign in instead.")) {
+                try await user.create(on: db)
+            }
             let userID = try user.requireID()
             switch role {
             case .patient:
-                try await PatientModel(userID: userID, clinicID: r.clinicId, dateOfBirth: dob?.description,
+                try await PatientModel(userID: userID, clinicID: clinic!, dateOfBirth: dob?.description,
                                        location: place?.code).create(on: db)
             case .therapist:
                 let therapist = TherapistModel(userID: userID, verification: VerificationStatus.pending.rawValue)
                 try await therapist.create(on: db)
                 try await TherapistService.saveCredentials(therapistID: therapist.requireID(), licenses: licenceList,
                                                            privileges: privilegeList, on: db)
-                try await ClinicMembershipModel(clinicID: r.clinicId, userID: userID, role: Role.therapist.rawValue).create(on: db)
+                try await ClinicMembershipModel(clinicID: clinic!, userID: userID, role: Role.therapist.rawValue).create(on: db)
             default: break
             }
             return user

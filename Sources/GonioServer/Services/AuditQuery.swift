@@ -14,6 +14,41 @@ struct AuditQuery: Content {
 
     static let maxLimit = 500
 
+    init(patientId: UUID? = nil, action: String? = nil, outcome: String? = nil, actorUserId: UUID? = nil,
+         from: Date? = nil, to: Date? = nil, limit: Int? = nil) {
+        self.patientId = patientId
+        self.action = action
+        self.outcome = outcome
+        self.actorUserId = actorUserId
+        self.from = from
+        self.to = to
+        self.limit = limit
+    }
+
+    enum CodingKeys: String, CodingKey { case patientId, action, outcome, actorUserId, from, to, limit }
+
+    /// `from` and `to` are ISO 8601 date-times, like every time the API returns.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        patientId = try c.decodeIfPresent(UUID.self, forKey: .patientId)
+        action = try c.decodeIfPresent(String.self, forKey: .action)
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
+        actorUserId = try c.decodeIfPresent(UUID.self, forKey: .actorUserId)
+        limit = try c.decodeIfPresent(Int.self, forKey: .limit)
+        func instant(_ key: CodingKeys) throws -> Date? {
+            guard let text = try c.decodeIfPresent(String.self, forKey: key), !text.isEmpty else { return nil }
+            let plain = ISO8601DateFormatter()
+            let fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
+                throw DomainError.invalid("\(key.rawValue)-invalid", "\(key.rawValue) must be an ISO 8601 date-time such as 2026-11-29T10:00:00Z.")
+            }
+            return date
+        }
+        from = try instant(.from)
+        to = try instant(.to)
+    }
+
     func run(on req: Request) async throws -> [AuditEntryModel] {
         let limit = limit ?? 100
         guard (1...Self.maxLimit).contains(limit) else {

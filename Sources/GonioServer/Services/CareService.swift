@@ -34,8 +34,10 @@ struct CareService {
             .filter(\.$therapistID == therapistID).count() > 0 {
             throw DomainError.conflict("already-on-care-team", "That therapist is already on the care team.")
         }
-        try await CareTeamMemberModel(patientID: patientID, therapistID: therapistID, addedBy: req.currentUser?.userID)
-            .create(on: req.db)
+        let member = CareTeamMemberModel(patientID: patientID, therapistID: therapistID, addedBy: req.currentUser?.userID)
+        try await insertingUniquely(or: .conflict("already-on-care-team", "That therapist is already on the care team.")) {
+            try await member.create(on: req.db)
+        }
     }
 
     func removeFromCareTeam(patientID: UUID, therapistID: UUID) async throws {
@@ -83,16 +85,21 @@ struct CareService {
         else {
             throw DomainError.invalid("caregiver-not-found", "No caregiver account uses that email. Ask them to register as a caregiver first.")
         }
-        let existing = try await CaregiverLinkModel.query(on: req.db).filter(\.$patientID == patientID)
+        let alreadyLinked = DomainError.conflict("caregiver-already-linked", "That caregiver is already linked; revoke the current link to change it.")
+        let open = try await CaregiverLinkModel.query(on: req.db).filter(\.$patientID == patientID)
             .filter(\.$caregiverUserID == caregiver.requireID()).filter(\.$revokedAt == nil).all()
-        if existing.contains(where: { $0.grant.isActive(now: req.now.timeIntervalSince1970) }) {
-            throw DomainError.conflict("caregiver-already-linked", "That caregiver is already linked; revoke the current link to change it.")
+        for link in open {
+            guard !link.grant.isActive(now: req.now.timeIntervalSince1970) else { throw alreadyLinked }
+            // An open link that has run out is closed at the moment it ended, so the one-open-link
+            // index (M0005) leaves room for the new one.
+            link.revokedAt = link.expiresAt
+            try await link.update(on: req.db)
         }
         let link = CaregiverLinkModel(
             patientID: patientID, caregiverUserID: try caregiver.requireID(),
             scopes: CaregiverScope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: ","),
             expiresAt: expiresAt, createdBy: req.currentUser?.userID)
-        try await link.create(on: req.db)
+        try await insertingUniquely(or: alreadyLinked) { try await link.create(on: req.db) }
         return link
     }
 

@@ -7,7 +7,7 @@ struct ClinicService {
 
     func create(name rawName: String, kind rawKind: String) async throws -> ClinicModel {
         _ = try req.requireUser(.platformAdmin)
-        let name = try AccountRules.validatedName(rawName, field: "clinic name")
+        let name = try AccountRules.validatedName(rawName, field: "clinic name", code: "clinic-name")
         guard let kind = ClinicKind(rawValue: rawKind) else {
             throw DomainError.invalid("clinic-kind-invalid", "Kind must be hospital-department, private-practice or telehealth-provider.")
         }
@@ -15,7 +15,10 @@ struct ClinicService {
             throw DomainError.conflict("clinic-exists", "A clinic with that name already exists.")
         }
         let clinic = ClinicModel(name: name, kind: kind.rawValue)
-        try await clinic.create(on: req.db)
+        // The unique index (M0005) decides when two requests race past the check above.
+        try await insertingUniquely(or: .conflict("clinic-exists", "A clinic with that name already exists.")) {
+            try await clinic.create(on: req.db)
+        }
         return clinic
     }
 
@@ -36,7 +39,9 @@ struct ClinicService {
         let hash = try await req.application.threadPool.runIfActive { try PasswordHasher.hash(password, cost: cost) }
         return try await req.db.transaction { db in
             let user = UserModel(email: email, name: name, role: Role.clinicAdmin.rawValue, passwordHash: hash)
-            try await user.create(on: db)
+            try await insertingUniquely(or: .conflict("email-taken", "An account with that email already exists.")) {
+                try await user.create(on: db)
+            }
             try await ClinicMembershipModel(clinicID: clinicID, userID: user.requireID(), role: Role.clinicAdmin.rawValue).create(on: db)
             return user
         }

@@ -83,7 +83,7 @@ struct Dashboards {
         let now = req.now
         return try await CareService(req: req).caregiverLinks(patientID).map { link, user in
             let active = link.grant.isActive(now: now.timeIntervalSince1970)
-            let status = link.revokedAt != nil ? "Revoked" : (active ? "Active" : "Ended")
+            let status = active ? "Active" : (link.revokedAt.map { $0 < link.expiresAt } == true ? "Revoked" : "Ended")
             return CaregiverRow(
                 id: link.id!.uuidString, name: user.name, email: user.email,
                 scopes: CaregiverScope.allCases.filter(link.scopeSet.contains).map(\.displayName).joined(separator: "; "),

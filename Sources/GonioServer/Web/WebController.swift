@@ -159,9 +159,7 @@ struct WebController: RouteCollection {
     func register(req: Request) async throws -> Response {
         var form = try req.content.decode(RegisterForm.self)
         do {
-            guard let clinicText = form.clinicId, let clinicID = UUID(uuidString: clinicText) else {
-                throw DomainError.invalid("clinic-invalid", "Choose a clinic from the list.")
-            }
+            let clinicID = form.clinicId.flatMap(UUID.init(uuidString:))
             var licenses: [AccountService.LicenseInput] = []
             var privileges: [AccountService.PrivilegeInput] = []
             if form.role == Role.therapist.rawValue {
