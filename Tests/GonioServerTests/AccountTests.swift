@@ -327,3 +327,15 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct MethodTests {
+    @Test func wrongMethodOnAnyKnownPathIs405() async throws {
+        try await withTestApp { app in
+            let health = try await app.send(.TRACE, "/health")
+            #expect(health.status == .methodNotAllowed)
+            #expect(health.headers.first(name: .allow) == "GET")
+            let audit = try await app.send(.GET, "/api/v1/audit?to=", token: app.token(Demo.admin))
+            #expect(audit.status == .unprocessableEntity, "an empty time is not a time")
+        }
+    }
+}

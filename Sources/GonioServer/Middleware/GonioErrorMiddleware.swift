@@ -10,23 +10,20 @@ struct GonioErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: req)
         } catch {
-            let (status, code, message) = Self.describe(error)
+            var (status, code, message) = Self.describe(error)
+            var headers = HTTPHeaders()
+            if error is RouteNotFound {
+                let allowed = Self.methodsAllowed(at: req.url.path, in: req.application.routes)
+                if !allowed.isEmpty {
+                    headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+                    (status, code, message) = (.methodNotAllowed, "method-not-allowed", "Use \(allowed.joined(separator: " or ")) on this path.")
+                }
+            }
             if status == .internalServerError {
                 req.logger.error("unhandled error", metadata: ["error-type": .string(String(reflecting: type(of: error)))])
                 req.logger.debug("unhandled error detail: \(String(reflecting: error))")
             } else {
                 req.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "code": .string(code)])
-            }
-            var headers = HTTPHeaders()
-            if error is RouteNotFound, req.url.path.hasPrefix("/api/") {
-                let allowed = Self.methodsAllowed(at: req.url.path, in: req.application.routes)
-                if !allowed.isEmpty {
-                    headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
-                    let response = Response(status: .methodNotAllowed, headers: headers)
-                    try response.content.encode(ErrorBody(error: .init(
-                        code: "method-not-allowed", message: "Use \(allowed.joined(separator: " or ")) on this path.")), as: .json)
-                    return response
-                }
             }
             if status == .tooManyRequests, let wait = req.storage[RetryAfterKey.self] {
                 headers.replaceOrAdd(name: .retryAfter, value: String(wait))

@@ -36,7 +36,7 @@ struct AuditQuery: Content {
         actorUserId = try c.decodeIfPresent(UUID.self, forKey: .actorUserId)
         limit = try c.decodeIfPresent(Int.self, forKey: .limit)
         func instant(_ key: CodingKeys) throws -> Date? {
-            guard let text = try c.decodeIfPresent(String.self, forKey: key), !text.isEmpty else { return nil }
+            guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
             let plain = ISO8601DateFormatter()
             let fractional = ISO8601DateFormatter()
             fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
