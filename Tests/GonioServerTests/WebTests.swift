@@ -267,7 +267,7 @@ import VaporTesting
             try await admin.signIn(Demo.admin)
             let page = try await admin.get("/clinic/audit?patientId=\(patient)&outcome=denied")
             #expect(page.status == .ok)
-            #expect(page.text.contains("James Chen (patient)"))
+            #expect(page.text.contains("James Chen (Patient)"))
             #expect(page.text.contains("not-own-record"))
             var therapist = Browser(app: app)
             try await therapist.signIn(Demo.therapist)

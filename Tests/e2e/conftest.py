@@ -128,5 +128,6 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("axe-core violations (all impacts, for information)")
     for finding in findings:
         terminalreporter.write_line(
+            ("[false positive] " if finding.get("false_positive") else "") +
             f"[{finding['impact']}] {finding['page']}: {finding['rule']} - {finding['help']} "
             f"({len(finding['targets'])} node(s): {', '.join(finding['targets'][:4])})")

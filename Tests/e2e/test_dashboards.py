@@ -104,3 +104,19 @@ def test_admin_reaches_audit_log_and_filters_it(browser):
         assert all("denied" in r.find_elements(By.TAG_NAME, "td")[6].text for r in rows)
     else:
         assert "No entries match these filters." in g.main_text(browser)
+
+
+def test_platform_admin_adds_a_clinic_that_registration_then_offers(browser):
+    name = f"E2E Clinic {g.unique('c')}"
+    g.login(browser, g.DEMO["platform"])
+    g.fill(browser, "clinic-name", name)
+    g.choose(browser, "clinic-kind", "Telehealth provider")
+    g.submit(browser, browser.find_element(By.XPATH, "//main//form//button[normalize-space()='Add clinic']"))
+    g.wait_for_path(browser, "/dashboard")
+    assert g.notice_text(browser) == "The clinic was created."
+    row = browser.find_element(By.XPATH, f"//section[@aria-labelledby='clinics-title']//tbody/tr[th[normalize-space()='{name}']]")
+    assert [c.text for c in row.find_elements(By.TAG_NAME, "td")] == ["Telehealth provider", "0", "0", "0"]
+    g.sign_out(browser)
+    browser.get(g.url("/register"))
+    labels = [o.text for o in Select(browser.find_element(By.ID, "clinicId")).options]
+    assert name in labels

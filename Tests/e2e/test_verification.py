@@ -44,8 +44,9 @@ def test_admin_verifies_new_therapist_who_then_sees_patients(new_browser):
     # The admin puts the newly verified therapist on the new patient's care team.
     card = admin.find_element(By.XPATH, f"//article[contains(@class,'patient-card')][h3[normalize-space()='{p_name}']]")
     assert "No therapist yet." in card.text
-    g.choose(admin, card.find_element(By.TAG_NAME, "select").get_attribute("id"), t_name)
-    g.submit(admin, card.find_element(By.XPATH, ".//form[contains(@action,'/care-team')]//button"))
+    add = card.find_element(By.CSS_SELECTOR, "select[name=therapistId]")
+    g.choose(admin, add.get_attribute("id"), t_name)
+    g.submit(admin, add.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
     assert g.notice_text(admin) == "The therapist was added to the care team."
     card = admin.find_element(By.XPATH, f"//article[contains(@class,'patient-card')][h3[normalize-space()='{p_name}']]")
     assert t_name in card.text

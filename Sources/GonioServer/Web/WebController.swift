@@ -366,7 +366,7 @@ struct WebController: RouteCollection {
         let rows = entries.map { e in
             AuditRow(
                 at: formatter.string(from: e.at),
-                actor: e.actorUserID.flatMap { id in actors.first { $0.id == id }.map { "\($0.name) (\(e.actorRole))" } } ?? e.actorRole,
+                actor: e.actorUserID.flatMap { id in actors.first { $0.id == id }.map { "\($0.name) (\(Role(rawValue: e.actorRole)?.displayName ?? e.actorRole))" } } ?? e.actorRole,
                 action: e.action,
                 patient: e.patientID.flatMap { id in patients.first { $0.id == id }?.name } ?? (e.patientID?.uuidString ?? "—"),
                 resource: e.resource, address: e.clientAddress, outcome: e.outcome, reason: e.reason ?? "")
