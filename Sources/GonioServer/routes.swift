@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
         return Response(status: .ok, headers: headers, body: .init(string: GonioMetrics.render()))
     }
     try app.register(collection: APIController())
+    try app.register(collection: MeasuresController())
     try app.grouped(CSRFProtection()).register(collection: WebController())
 }
 

@@ -7,6 +7,10 @@ import GonioCore
 /// the command named on the command line (`serve` by default, `migrate`, `seed`).
 public enum GonioApp {
     public static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, ClinicalCommands.names.contains(first) {
+            exit(ClinicalCommands.run(arguments))
+        }
         let config: AppConfig
         do {
             config = try AppConfig.fromEnvironment()

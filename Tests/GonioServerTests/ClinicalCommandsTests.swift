@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import GonioServer
+@testable import GonioCore
+
+/// `gonio triage ...` and `gonio measures ...` as a script sees them: JSON out, exit 2 on bad input.
+@Suite struct ClinicalCommandsTests {
+    func run(_ args: String...) -> (code: Int32, out: String, err: String) {
+        var out = "", err = ""
+        let code = ClinicalCommands.run(args, output: { out += $0 }, errorOutput: { err += $0 })
+        return (code, out, err)
+    }
+
+    func object(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test func triageQuestionsHaveStableIDsAndTypes() throws {
+        let r = run("triage", "questions")
+        #expect(r.code == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]])
+        #expect(list.count == RedFlagScreen.questions.count)
+        #expect(list.allSatisfy { $0["id"] is String && $0["text"] is String && $0["type"] is String })
+        #expect(list.first { $0["id"] as? String == "bladder-change" }?["type"] as? String == "boolean")
+        #expect(list.first { $0["id"] as? String == "age" }?["type"] as? String == "number")
+    }
+
+    @Test func triageEvaluate() {
+        let emergency = run("triage", "evaluate", "--answers", #"{"saddle-numbness": true, "age": 44}"#)
+        #expect(emergency.code == 0)
+        let body = object(emergency.out)
+        #expect(body["outcome"] as? String == "emergency")
+        let reasons = body["reasons"] as? [[String: Any]] ?? []
+        #expect(reasons.first?["rule"] as? String == "cauda-equina")
+        #expect((reasons.first?["source"] as? String)?.contains("Finucane") == true)
+        #expect(object(run("triage", "evaluate", "--answers={}").out)["outcome"] as? String == "clear")
+        #expect(object(run("triage", "evaluate", "--answers", #"{"dizziness": true}"#).out)["outcome"] as? String == "therapist-review")
+        #expect(object(run("triage", "evaluate", "--answers", #"{"fever": true}"#).out)["outcome"] as? String == "urgent-in-person")
+    }
+
+    @Test(arguments: [
+        ["triage", "evaluate"],
+        ["triage", "evaluate", "--answers", "{not json"],
+        ["triage", "evaluate", "--answers", "[true]"],
+        ["triage", "evaluate", "--answers", #"{"fever": "yes"}"#],
+        ["triage", "evaluate", "--answers", #"{"fever": 1}"#],
+        ["triage", "evaluate", "--answers", #"{"unknown": true}"#],
+        ["triage", "evaluate", "--answers", #"{"age": 300}"#],
+        ["triage", "evaluate", "--answers", "{}", "--extra", "x"],
+        ["triage"],
+        ["triage", "nothing"],
+        ["measures", "score", "--measure", "odi"],
+        ["measures", "score", "--answers", "1,2"],
+        ["measures", "score", "--measure", "zzz", "--answers", "1"],
+        ["measures", "score", "--measure", "odi", "--answers", "1,2,3"],
+        ["measures", "score", "--measure", "odi", "--answers", "3,2,1,2,1,2,1,,,2"],
+        ["measures", "score", "--measure", "odi", "--answers", "3,2,1,2,1,2,1,9,2,2"],
+        ["measures", "score", "--measure", "odi", "--answers", "3,2,1,2,1,2,1,x,2,2"],
+        ["measures", "score", "--measure", "nprs", "--answers", "2.5"],
+        ["measures", "score", "--measure", "lefs", "--answers", ""],
+    ])
+    func invalidInputExitsTwoWithAMessage(args: [String]) {
+        var out = "", err = ""
+        let code = ClinicalCommands.run(args, output: { out += $0 }, errorOutput: { err += $0 })
+        #expect(code == 2, "\(args)")
+        #expect(out.isEmpty)
+        #expect(err.hasPrefix("gonio: ") && err.count > 12)
+    }
+
+    @Test func measuresList() throws {
+        let r = run("measures", "list")
+        #expect(r.code == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]])
+        let codes = list.compactMap { $0["code"] as? String }
+        for code in ["odi", "ndi", "lefs", "koos-jr", "hoos-jr", "quickdash", "psfs", "nprs", "phq2"] {
+            #expect(codes.contains(code))
+        }
+        let odi = try #require(list.first { $0["code"] as? String == "odi" })
+        #expect((odi["items"] as? [Any])?.count == 10)
+        #expect(odi["scoreRange"] as? [Double] == [0, 100])
+        #expect(odi["name"] as? String == "Oswestry Disability Index (v2.1a)")
+    }
+
+    @Test func measuresScore() {
+        let odi = object(run("measures", "score", "--measure", "odi", "--answers", "3,2,1,2,1,2,1,,2,2").out)
+        #expect(odi["measure"] as? String == "odi")
+        #expect(abs((odi["score"] as? Double ?? 0) - 35.5555555) < 1e-6)   // 16 / 45 × 100
+        #expect(odi["answered"] as? Int == 9)
+        #expect(odi["interpretation"] as? String == "Moderate disability")
+        #expect(odi["scoreRange"] as? [Double] == [0, 100])
+        let psfs = object(run("measures", "score", "--measure", "psfs", "--answers", "3,5,4").out)
+        #expect(psfs["score"] as? Double == 4)
+        let tug = object(run("measures", "score", "--measure", "tug", "--answers", "13.2").out)
+        #expect(tug["score"] as? Double == 13.2)
+        let koos = object(run("measures", "score", "--measure=KOOS-JR", "--answers=1,1,1,1,1,1,1").out)
+        #expect(koos["score"] as? Double == 68.284)
+    }
+}
+
+@Suite struct MeasuresAPITests {
+    @Test func scoresLikeTheCommandLine() async throws {
+        try await withTestApp(seed: false) { app in
+            let r = try await app.send(.POST, "/api/v1/measures/odi/score", body: #"{"answers": [3,2,1,2,1,2,1,null,2,2]}"#)
+            #expect(r.status == .ok)
+            #expect(abs((r.object["score"] as? Double ?? 0) - 35.5555555) < 1e-6)
+            #expect(r.object["answered"] as? Int == 9)
+            #expect(r.object["interpretation"] as? String == "Moderate disability")
+            let list = try await app.send(.GET, "/api/v1/measures")
+            #expect(list.array.count == MeasureLibrary.all.count)
+        }
+    }
+
+    @Test func refusesBadAnswersClearly() async throws {
+        try await withTestApp(seed: false) { app in
+            let missing = try await app.send(.POST, "/api/v1/measures/odi/score", body: #"{"answers": [3,2,1,2,1,2,1,null,null,2]}"#)
+            #expect(missing.status == .unprocessableEntity)
+            #expect(missing.errorCode == "too-many-missing")
+            let range = try await app.send(.POST, "/api/v1/measures/nprs/score", body: #"{"answers": [12]}"#)
+            #expect(range.errorCode == "answer-out-of-range")
+            let fraction = try await app.send(.POST, "/api/v1/measures/nprs/score", body: #"{"answers": [2.5]}"#)
+            #expect(fraction.errorCode == "answer-not-whole")
+            #expect(try await app.send(.POST, "/api/v1/measures/nope/score", body: #"{"answers": [1]}"#).status == .notFound)
+            #expect(try await app.send(.POST, "/api/v1/measures/odi/score", body: #"{"answers": "x"}"#).status == .unprocessableEntity)
+            #expect(try await app.send(.POST, "/api/v1/measures/odi/score", body: "{").status == .badRequest)
+        }
+    }
+}
