@@ -38,18 +38,18 @@ import Testing
     }
 
     typealias A = PatientAction
-    static let patientOwn: Set<A> = [.viewRecord, .editProfile, .viewClinical, .logPractice, .bookVisit, .message, .manageCaregivers]
+    static let patientOwn: Set<A> = [.viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers]
     static let therapistTeam: Set<A> = [.viewRecord, .viewClinical, .writeClinical, .bookVisit, .message]
     static let adminClinic: Set<A> = [.viewRecord, .editProfile, .bookVisit, .manageCareTeam, .manageCaregivers, .viewAudit]
-    static let caregiverAll: Set<A> = [.viewRecord, .viewClinical, .logPractice, .bookVisit, .message]
+    static let caregiverAll: Set<A> = [.viewRecord, .viewClinical, .logPractice, .completeForms, .bookVisit, .message]
 
     /// (role, verified therapist?, link) -> allowed actions. Absent rows allow nothing.
     static func expected(_ role: Role, verified: Bool, _ link: Link) -> Set<A> {
         switch (role, link) {
         case (.patient, .selfRecord), (.patient, .everything): return patientOwn
         case (.caregiver, .viewGrant), (.caregiver, .futureRevocation): return [.viewRecord, .viewClinical]
-        case (.caregiver, .logGrant): return [.logPractice]
-        case (.caregiver, .bookGrant): return [.bookVisit]
+        case (.caregiver, .logGrant): return [.logPractice, .completeForms]
+        case (.caregiver, .bookGrant): return [.bookVisit, .completeForms]
         case (.caregiver, .messageGrant): return [.message]
         case (.caregiver, .allScopes), (.caregiver, .everything): return caregiverAll
         case (.therapist, .careTeam), (.therapist, .everything): return verified ? therapistTeam : []

@@ -8,6 +8,8 @@ public enum PatientAction: String, CaseIterable, Codable, Sendable {
     case viewClinical = "view-clinical"
     case writeClinical = "write-clinical"
     case logPractice = "log-practice"
+    /// Fill in the intake and assigned questionnaires.
+    case completeForms = "complete-forms"
     case bookVisit = "book-visit"
     case message
     case manageCareTeam = "manage-care-team"
@@ -67,7 +69,7 @@ public enum AccessDecision: Equatable, Sendable {
 public enum AccessPolicy {
     /// What each role may do when its relationship to the patient holds.
     static let patientSelf: Set<PatientAction> = [
-        .viewRecord, .editProfile, .viewClinical, .logPractice, .bookVisit, .message, .manageCaregivers,
+        .viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers,
     ]
     static let careTeamTherapist: Set<PatientAction> = [
         .viewRecord, .viewClinical, .writeClinical, .bookVisit, .message,
@@ -82,8 +84,10 @@ public enum AccessPolicy {
     public static func actions(for scope: CaregiverScope) -> Set<PatientAction> {
         switch scope {
         case .view: [.viewRecord, .viewClinical]
-        case .logPractice: [.logPractice]
-        case .bookVisits: [.bookVisit]
+        // A caregiver who logs practice or books visits also fills in the forms those need
+        // (questionnaires, the intake that precedes the first booking).
+        case .logPractice: [.logPractice, .completeForms]
+        case .bookVisits: [.bookVisit, .completeForms]
         case .message: [.message]
         }
     }
