@@ -56,6 +56,7 @@ enum Migrations {
         M0003_CreateSessions(),
         M0004_CreateAuditLog(),
         M0005_AddUniqueOpenLinksAndClinicNames(),
+        M0006_CreateIntakes(),
     ]
 }
 

@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     }
     try app.register(collection: APIController())
     try app.register(collection: MeasuresController())
+    try app.register(collection: IntakeController())
     try app.grouped(CSRFProtection()).register(collection: WebController())
 }
 

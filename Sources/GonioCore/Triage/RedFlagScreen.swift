@@ -71,6 +71,11 @@ public struct TriageReason: Codable, Sendable, Equatable {
 public struct TriageResult: Codable, Sendable, Equatable {
     public var outcome: TriageOutcome
     public var reasons: [TriageReason]
+
+    public init(outcome: TriageOutcome, reasons: [TriageReason]) {
+        self.outcome = outcome
+        self.reasons = reasons
+    }
 }
 
 public enum RedFlagScreen {
