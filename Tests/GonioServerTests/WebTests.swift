@@ -312,3 +312,84 @@ import VaporTesting
         #expect(WebController.safeNext(nil) == "/dashboard")
     }
 }
+
+@Suite struct IntakeWebTests {
+    typealias Browser = WebTests.Browser
+
+    @Test func patientSubmitsAFlaggedIntakeAndTheTherapistClearsIt() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient2)
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient2)
+            let dash = try await patient.get("/dashboard")
+            #expect(dash.text.contains("Fill in your intake"))
+            let page = try await patient.get("/patients/\(patientID)/intake")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Safety questions"))
+            var form: [String: String] = [
+                "conditionCategory": "musculoskeletal", "onsetDate": "2026-09-15", "currentPain": "4",
+                "goals": "Play with my kids", "age": "38", "visitLocation": "US-WA", "hasCameraDevice": "yes",
+                "internet": "good", "spaceToMove": "yes", "assistanceNeeded": "independent", "action": "save",
+                "bodyRegions[]": "neck",
+            ]
+            let saved = try await patient.post("/patients/\(patientID)/intake", form: form, csrf: Browser.csrf(in: page.text))
+            #expect(saved.status == .seeOther)
+            let again = try await patient.get("/patients/\(patientID)/intake?notice=saved")
+            #expect(again.text.contains("Your answers are saved"))
+            #expect(again.text.contains(#"value="Play with my kids""#) || again.text.contains("Play with my kids"))
+            form["action"] = "submit"
+            let incomplete = try await patient.post("/patients/\(patientID)/intake", form: form, csrf: Browser.csrf(in: again.text))
+            #expect(incomplete.status == .unprocessableEntity)
+            #expect(incomplete.text.contains("Some answers are still needed"))
+            for q in RedFlagScreen.questions where q.type == .boolean { form["rf[\(q.id)]"] = q.id == "dizziness" ? "yes" : "no" }
+            let submitted = try await patient.post("/patients/\(patientID)/intake", form: form, csrf: Browser.csrf(in: incomplete.text))
+            #expect(submitted.status == .ok, "\(submitted.status)")
+            #expect(submitted.text.contains("A therapist will review your answers"))
+            #expect(submitted.text.contains("Online visits cannot be booked until a therapist clears this."))
+
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            let tdash = try await therapist.get("/dashboard")
+            #expect(tdash.text.contains("Intakes waiting for your decision"))
+            let review = try await therapist.get("/patients/\(patientID)/intake")
+            #expect(review.text.contains("Your decision"))
+            #expect(review.text.contains("Dizziness has many causes"))
+            let decided = try await therapist.post("/patients/\(patientID)/intake/decision",
+                                                   form: ["decision": "cleared-for-virtual-care", "reason": "Dizziness is positional; no neuro signs on call."],
+                                                   csrf: Browser.csrf(in: review.text))
+            #expect(decided.status == .seeOther)
+            let after = try await patient.get("/patients/\(patientID)/intake")
+            #expect(after.text.contains("Cleared for virtual care"))
+            #expect(after.text.contains("Online visits can go ahead."))
+            #expect(!(try await therapist.get("/dashboard")).text.contains("Intakes waiting for your decision"))
+        }
+    }
+
+    @Test func emergencyAnswersShowOnlyTheEmergencyMessage() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient)
+            let page = try await patient.get("/patients/\(patientID)/intake")
+            var form: [String: String] = [
+                "conditionCategory": "musculoskeletal", "onsetDate": "2026-09-15", "currentPain": "8", "goals": "Walk",
+                "age": "70", "visitLocation": "US-CA", "hasCameraDevice": "yes", "internet": "good", "spaceToMove": "yes",
+                "assistanceNeeded": "independent", "action": "submit", "bodyRegions[]": "lower-back",
+            ]
+            for q in RedFlagScreen.questions where q.type == .boolean { form["rf[\(q.id)]"] = q.id == "saddle-numbness" ? "yes" : "no" }
+            let r = try await patient.post("/patients/\(patientID)/intake", form: form, csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .ok)
+            #expect(r.text.contains("Call 911 now"))
+            #expect(!r.text.contains("Save and finish later"), "nothing else is offered")
+        }
+    }
+
+    @Test func outsidersGetNotFound() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var other = Browser(app: app)
+            try await other.signIn(Demo.patient2)
+            #expect(try await other.get("/patients/\(patientID)/intake").status == .notFound)
+        }
+    }
+}

@@ -77,6 +77,26 @@ struct Dashboards {
         var careTeam: [CareTeamRow]
         var caregivers: [CaregiverRow]
         var caregiverForm: CaregiverFormContext
+        var intake: IntakeStatus
+    }
+
+    /// One line about the intake for dashboards.
+    struct IntakeStatus: Encodable {
+        var label: String
+        var needsAction: Bool
+    }
+
+    func intakeStatus(_ patientID: UUID) async throws -> IntakeStatus {
+        guard let model = try await IntakeService(req: req).find(patientID) else {
+            return IntakeStatus(label: "Not started", needsAction: true)
+        }
+        guard model.status == "submitted" else { return IntakeStatus(label: "Draft saved, not submitted", needsAction: true) }
+        let outcome = model.triageOutcome.flatMap(TriageOutcome.init(rawValue:)) ?? .clear
+        let decision = model.decision.flatMap(TriageDecision.init(rawValue:))
+        if outcome == .clear { return IntakeStatus(label: "Submitted: ready for online visits", needsAction: false) }
+        if let decision { return IntakeStatus(label: "Submitted: \(IntakePages.decisionLabel(decision).lowercased())", needsAction: false) }
+        return IntakeStatus(label: outcome == .emergency ? "Submitted: emergency care advised" : "Submitted: waiting for a therapist's review",
+                            needsAction: false)
     }
 
     func caregiverRows(_ patientID: UUID) async throws -> [CaregiverRow] {
@@ -103,12 +123,16 @@ struct Dashboards {
             clinic: clinic?.name ?? "",
             careTeam: team.map { CareTeamRow(therapistId: $0.0.id!.uuidString, name: $0.1.name) },
             caregivers: try await caregiverRows(patientID),
-            caregiverForm: CaregiverFormContext(now: req.now))
+            caregiverForm: CaregiverFormContext(now: req.now),
+            intake: try await intakeStatus(patientID))
     }
 
     // MARK: Caregiver
 
     struct HelpedPatient: Encodable {
+        var id: String
+        var mayFillForms: Bool
+        var intake: IntakeStatus
         var name: String
         var scopes: String
         var until: String
@@ -128,6 +152,9 @@ struct Dashboards {
             let scopes = links.reduce(into: Set<CaregiverScope>()) { $0.formUnion($1.scopeSet) }
             let team = try await CareService(req: req).careTeamMembers(dto.id).map(\.1.name)
             rows.append(HelpedPatient(
+                id: dto.id.uuidString,
+                mayFillForms: links.contains { !$0.scopeSet.isDisjoint(with: [.logPractice, .bookVisits]) },
+                intake: try await intakeStatus(dto.id),
                 name: dto.name, scopes: CaregiverScope.allCases.filter(scopes.contains).map(\.displayName).joined(separator: "; "),
                 until: links.map(\.expiresAt).max().map(Self.dayFormat.string(from:)) ?? "",
                 careTeam: team.isEmpty ? "No therapist yet" : team.joined(separator: ", ")))
@@ -138,6 +165,8 @@ struct Dashboards {
     // MARK: Therapist
 
     struct TherapistPatientRow: Encodable {
+        var id: String
+        var intake: IntakeStatus
         var name: String
         var location: String
         var dateOfBirth: String
@@ -150,6 +179,13 @@ struct Dashboards {
         var isPending: Bool
         var isRejected: Bool
         var patients: [TherapistPatientRow]
+        var flagged: [FlaggedIntake]
+    }
+
+    struct FlaggedIntake: Encodable {
+        var patientId: String
+        var name: String
+        var outcome: String
     }
 
     func therapist(_ user: CurrentUser) async throws -> TherapistContext {
@@ -160,14 +196,22 @@ struct Dashboards {
         let standing = try await TherapistService.standing(of: model, on: req.db)
         let patients = try await PatientDirectory(db: req.db).dtos(req.patientAccess.visiblePatients())
         let today = req.today
+        var rows: [TherapistPatientRow] = []
+        for p in patients {
+            let place = p.location.flatMap { try? Jurisdiction($0) }
+            rows.append(TherapistPatientRow(
+                id: p.id.uuidString, intake: try await intakeStatus(p.id),
+                name: p.name, location: place?.displayName ?? "Not given", dateOfBirth: p.dateOfBirth ?? "",
+                licensedThere: place.map { Licensure.authority(standing, in: $0, on: today, compact: req.config.compact) != nil } ?? false))
+        }
+        let flagged = model.verification == "verified" ? try await IntakeService(req: req).flaggedForTherapist() : []
         return TherapistContext(
             therapist: dto, isVerified: model.verification == "verified", isPending: model.verification == "pending",
             isRejected: model.verification == "rejected",
-            patients: patients.map { p in
-                let place = p.location.flatMap { try? Jurisdiction($0) }
-                return TherapistPatientRow(
-                    name: p.name, location: place?.displayName ?? "Not given", dateOfBirth: p.dateOfBirth ?? "",
-                    licensedThere: place.map { Licensure.authority(standing, in: $0, on: today, compact: req.config.compact) != nil } ?? false)
+            patients: rows,
+            flagged: flagged.map { patient, intake in
+                FlaggedIntake(patientId: patient.id!.uuidString, name: patients.first { $0.id == patient.id }?.name ?? "",
+                              outcome: (intake.triageOutcome.flatMap(TriageOutcome.init(rawValue:)) ?? .therapistReview).rawValue.replacingOccurrences(of: "-", with: " "))
             })
     }
 
