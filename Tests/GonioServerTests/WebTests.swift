@@ -393,3 +393,27 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct LongFormTests {
+    /// A browser sends a long form in several chunks; the CSRF check must still find its token.
+    @Test func csrfTokenIsFoundInAStreamedForm() async throws {
+        try await withTestApp { app in
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(Demo.patient)
+            let patientID = try await app.patientID(of: Demo.patient)
+            let page = try await browser.get("/patients/\(patientID)/intake")
+            let csrf = try #require(WebTests.Browser.csrf(in: page.text))
+            let padding = String(repeating: "a", count: 1900)
+            let body = "_csrf=\(csrf)&action=save&symptoms=\(padding)&goals=\(padding)&betterWith=\(padding)&worseWith=\(padding)&otherMedications=\(padding)"
+            var headers = browser.cookieHeader
+            headers.contentType = .urlEncodedForm
+            let port = Int.random(in: 40_001...50_000)
+            let r = try await app.testing(method: .running(hostname: "127.0.0.1", port: port))
+                .sendRequest(.POST, "/patients/\(patientID)/intake", headers: headers, body: ByteBuffer(string: body))
+            // The live client follows the redirect to the saved page; a refused token would be 403.
+            #expect(r.status == .seeOther || r.status == .ok, "\(r.status)")
+            let saved = try await IntakeModel.query(on: app.db).first()
+            #expect(saved?.data.contains(padding) == true, "the long draft was saved")
+        }
+    }
+}
