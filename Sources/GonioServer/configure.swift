@@ -57,6 +57,7 @@ enum Migrations {
         M0004_CreateAuditLog(),
         M0005_AddUniqueOpenLinksAndClinicNames(),
         M0006_CreateIntakes(),
+        M0007_CreateOutcomeMeasures(),
     ]
 }
 

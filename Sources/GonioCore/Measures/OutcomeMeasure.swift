@@ -51,6 +51,12 @@ public struct OutcomeMeasure: Sendable, Equatable {
         public var points: Double?
         public var percent: Double?
         public var source: String
+
+        /// e.g. "10 points or 30 % (Ostelo et al., Spine 2008;33:90)".
+        public var summary: String {
+            [points.map { "\(MeasureScoring.format($0)) points" }, percent.map { "\(MeasureScoring.format($0)) %" }]
+                .compactMap { $0 }.joined(separator: " or ") + " (\(source))"
+        }
     }
 
     public var code: String

@@ -1,0 +1,54 @@
+/// When an assigned measure is due (issue 3: "at intake, every N weeks, at discharge").
+public enum MeasureSchedule: Equatable, Sendable {
+    /// Once, as soon as it is assigned (e.g. at intake or at the initial evaluation).
+    case once
+    /// Every `weeks` weeks from the assignment.
+    case everyWeeks(Int)
+    /// At discharge: due when the therapist marks the episode for discharge.
+    case atDischarge
+
+    public static let maxIntervalWeeks = 26
+
+    public init(kind: String, weeks: Int?) throws(DomainError) {
+        switch kind {
+        case "once": self = .once
+        case "at-discharge": self = .atDischarge
+        case "every-weeks":
+            guard let weeks, (1...Self.maxIntervalWeeks).contains(weeks) else {
+                throw .invalid("interval-invalid", "Repeat every 1 to \(Self.maxIntervalWeeks) weeks.")
+            }
+            self = .everyWeeks(weeks)
+        default:
+            throw .invalid("schedule-invalid", "schedule must be once, every-weeks or at-discharge.")
+        }
+    }
+
+    public var kind: String {
+        switch self {
+        case .once: "once"
+        case .everyWeeks: "every-weeks"
+        case .atDischarge: "at-discharge"
+        }
+    }
+
+    public var weeks: Int? { if case .everyWeeks(let w) = self { w } else { nil } }
+
+    /// Whether a new administration is due. Times are seconds since a common epoch.
+    /// - `completions`: times of earlier administrations of this assignment.
+    /// - `discharging`: the therapist has started the discharge.
+    public func isDue(assignedAt: Double, completions: [Double], now: Double, discharging: Bool = false) -> Bool {
+        switch self {
+        case .once:
+            return completions.isEmpty
+        case .atDischarge:
+            return discharging && completions.isEmpty
+        case .everyWeeks(let weeks):
+            guard let last = completions.max() else { return true }
+            let period = Double(weeks) * 7 * 86_400
+            // Due again once the next period since the assignment has begun after the last one.
+            let periodsSinceAssignment = ((now - assignedAt) / period).rounded(.down)
+            let lastPeriod = ((last - assignedAt) / period).rounded(.down)
+            return periodsSinceAssignment > lastPeriod
+        }
+    }
+}
