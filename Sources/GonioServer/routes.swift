@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: MeasureAssignmentController())
     try app.grouped(CSRFProtection()).register(collection: WebController())
     try app.grouped(CSRFProtection()).register(collection: IntakePages())
+    try app.grouped(CSRFProtection()).register(collection: MeasurePages())
 }
 
 struct HealthDTO: Content {

@@ -417,3 +417,55 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct MeasureWebTests {
+    typealias Browser = WebTests.Browser
+
+    @Test func therapistAssignsAnODIAndThePatientFillsItInOnThePage() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            let page = try await therapist.get("/patients/\(patientID)/measures")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Assign a measure"))
+            let assigned = try await therapist.post("/patients/\(patientID)/measures", form: ["code": "odi", "schedule": "once"],
+                                                    csrf: Browser.csrf(in: page.text))
+            #expect(assigned.status == .seeOther)
+
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient)
+            let dash = try await patient.get("/dashboard")
+            #expect(dash.text.contains("1 questionnaire(s) to fill in."))
+            let list = try await patient.get("/patients/\(patientID)/measures")
+            #expect(!list.text.contains("Assign a measure"))
+            let assignment = try #require(try await MeasureAssignmentModel.query(on: app.db).first()).id!
+            let form = try await patient.get("/patients/\(patientID)/measures/\(assignment)")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("1. Pain intensity"))
+            var answers: [String: String] = [:]
+            for i in 0..<10 where i != 7 { answers["item-\(i)"] = i < 6 ? "2" : "1" }   // sex life left out
+            let saved = try await patient.post("/patients/\(patientID)/measures/\(assignment)", form: answers, csrf: Browser.csrf(in: form.text))
+            #expect(saved.status == .seeOther, "\(saved.text.prefix(300))")
+            let after = try await patient.get("/patients/\(patientID)/measures?notice=completed")
+            // 6×2 + 3×1 = 15 over 9 answered: 15/45 × 100 = 33.3 → moderate.
+            #expect(after.text.contains("Latest score: <strong>33.3</strong> (Moderate disability)"))
+        }
+    }
+
+    @Test func tooManyMissingShowsTheFormAgainWithTheAnswersKept() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            _ = try await app.send(.POST, "/api/v1/patients/\(patientID)/measures", token: app.token(Demo.therapist), json: ["code": "odi", "schedule": "once"])
+            let assignment = try #require(try await MeasureAssignmentModel.query(on: app.db).first()).id!
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient)
+            let form = try await patient.get("/patients/\(patientID)/measures/\(assignment)")
+            let r = try await patient.post("/patients/\(patientID)/measures/\(assignment)", form: ["item-0": "3", "item-1": "2"],
+                                           csrf: Browser.csrf(in: form.text))
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.text.contains("at most 1 item(s) missing"))
+            #expect(r.text.contains(#"id="item-0-3" name="item-0" value="3" checked"#))
+        }
+    }
+}

@@ -78,6 +78,7 @@ struct Dashboards {
         var caregivers: [CaregiverRow]
         var caregiverForm: CaregiverFormContext
         var intake: IntakeStatus
+        var measuresDue: Int
     }
 
     /// One line about the intake for dashboards.
@@ -124,7 +125,8 @@ struct Dashboards {
             careTeam: team.map { CareTeamRow(therapistId: $0.0.id!.uuidString, name: $0.1.name) },
             caregivers: try await caregiverRows(patientID),
             caregiverForm: CaregiverFormContext(now: req.now),
-            intake: try await intakeStatus(patientID))
+            intake: try await intakeStatus(patientID),
+            measuresDue: try await MeasureService(req: req).views(patientID).count { $0.due && $0.kind == "questionnaire" })
     }
 
     // MARK: Caregiver
