@@ -31,6 +31,7 @@ import Testing
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "every-weeks", weeks: 0) }
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "every-weeks", weeks: nil) }
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "daily", weeks: nil) }
+        #expect(throws: DomainError.self) { try MeasureSchedule(kind: "once", weeks: 27) }
         #expect(MeasureSchedule.everyWeeks(3).kind == "every-weeks" && MeasureSchedule.everyWeeks(3).weeks == 3)
     }
 }

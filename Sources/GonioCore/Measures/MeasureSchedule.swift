@@ -10,6 +10,9 @@ public enum MeasureSchedule: Equatable, Sendable {
     public static let maxIntervalWeeks = 26
 
     public init(kind: String, weeks: Int?) throws(DomainError) {
+        if let weeks, !(1...Self.maxIntervalWeeks).contains(weeks) {
+            throw .invalid("interval-invalid", "Repeat every 1 to \(Self.maxIntervalWeeks) weeks.")
+        }
         switch kind {
         case "once": self = .once
         case "at-discharge": self = .atDischarge
