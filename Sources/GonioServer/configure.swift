@@ -58,6 +58,7 @@ enum Migrations {
         M0005_AddUniqueOpenLinksAndClinicNames(),
         M0006_CreateIntakes(),
         M0007_CreateOutcomeMeasures(),
+        M0008_CreateClinicalNotes(),
     ]
 }
 

@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: MeasuresController())
     try app.register(collection: IntakeController())
     try app.register(collection: MeasureAssignmentController())
+    try app.register(collection: NotesController())
     try app.grouped(CSRFProtection()).register(collection: WebController())
     try app.grouped(CSRFProtection()).register(collection: IntakePages())
     try app.grouped(CSRFProtection()).register(collection: MeasurePages())

@@ -125,3 +125,48 @@ public struct SOAPNote: Codable, Sendable, Equatable {
         plan = Plan()
     }
 }
+
+// Lenient decoding: a draft may leave out any section or list.
+extension SOAPNote.Objective {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rom = try c.decodeIfPresent([ROMMeasurement].self, forKey: .rom) ?? []
+        strength = try c.decodeIfPresent([StrengthMeasurement].self, forKey: .strength) ?? []
+        specialTests = try c.decodeIfPresent([SpecialTest].self, forKey: .specialTests) ?? []
+        measures = try c.decodeIfPresent([String].self, forKey: .measures) ?? []
+        findings = try c.decodeIfPresent(String.self, forKey: .findings)
+    }
+}
+
+extension SOAPNote.Assessment {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        diagnosis = try c.decodeIfPresent(String.self, forKey: .diagnosis)
+        impairments = try c.decodeIfPresent([String].self, forKey: .impairments) ?? []
+        complexity = try c.decodeIfPresent(EvaluationComplexity.self, forKey: .complexity)
+        personalFactors = try c.decodeIfPresent(Int.self, forKey: .personalFactors)
+        elementsExamined = try c.decodeIfPresent(Int.self, forKey: .elementsExamined)
+        presentation = try c.decodeIfPresent(Presentation.self, forKey: .presentation)
+        reasoning = try c.decodeIfPresent(String.self, forKey: .reasoning)
+    }
+}
+
+extension SOAPNote.Plan {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        frequencyPerWeek = try c.decodeIfPresent(Int.self, forKey: .frequencyPerWeek)
+        durationWeeks = try c.decodeIfPresent(Int.self, forKey: .durationWeeks)
+        goals = try c.decodeIfPresent([Goal].self, forKey: .goals) ?? []
+        interventions = try c.decodeIfPresent(String.self, forKey: .interventions)
+    }
+}
+
+extension SOAPNote {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        subjective = try c.decodeIfPresent(String.self, forKey: .subjective)
+        objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? Objective()
+        assessment = try c.decodeIfPresent(Assessment.self, forKey: .assessment) ?? Assessment()
+        plan = try c.decodeIfPresent(Plan.self, forKey: .plan) ?? Plan()
+    }
+}
