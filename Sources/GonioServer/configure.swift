@@ -28,9 +28,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         var pg = try SQLPostgresConfiguration(url: url)
         if !url.contains("tlsmode=") { pg.coreConfiguration.tls = .disable }
         if !config.postgresSearchPath.isEmpty { pg.searchPath = config.postgresSearchPath }
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop), as: .psql)
     }
-    GonioMetrics.poolMax.record(config.database.kindName == "postgres" ? 4 : 1)
+    GonioMetrics.poolMax.record(config.database.kindName == "postgres" ? config.databasePoolPerLoop : 1)
     app.migrations.add(Migrations.all)
 
     app.views.use(.leaf)

@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var seedDemoData: Bool
     public var logLevel: String
     public var jsonLogs: Bool
+    /// PostgreSQL connections per event loop (GONIO_DB_POOL_PER_LOOP).
+    public var databasePoolPerLoop: Int = 4
     /// PostgreSQL schemas to use (tests give each run its own); empty = the server default.
     public var postgresSearchPath: [String] = []
     /// bcrypt cost; 12 in use (about 0.25 s a hash here), lowered only by tests.
@@ -109,6 +111,10 @@ public struct AppConfig: Sendable {
         if production, case .sqliteFile = database, value("GONIO_ALLOW_SQLITE") != "1" {
             throw Problem(description: "DATABASE_URL is required in production (set GONIO_ALLOW_SQLITE=1 to run a single-node SQLite deployment on purpose).")
         }
+        let poolText = value("GONIO_DB_POOL_PER_LOOP") ?? "4"
+        guard let pool = Int(poolText), (1...64).contains(pool) else {
+            throw Problem(description: "GONIO_DB_POOL_PER_LOOP must be a number from 1 to 64, not '\(poolText)'.")
+        }
         let publicURL = value("GONIO_PUBLIC_URL")
         if production, publicURL == nil {
             throw Problem(description: "GONIO_PUBLIC_URL is required in production (e.g. https://pt.example.org).")
@@ -130,7 +136,7 @@ public struct AppConfig: Sendable {
             }
         }
 
-        return AppConfig(
+        var config = AppConfig(
             isProduction: production,
             dataDirectory: dataDir,
             database: database,
@@ -149,6 +155,8 @@ public struct AppConfig: Sendable {
             logLevel: value("LOG_LEVEL") ?? (production ? "notice" : "info"),
             jsonLogs: value("GONIO_LOG_FORMAT") == "json" || (production && value("GONIO_LOG_FORMAT") != "text")
         )
+        config.databasePoolPerLoop = pool
+        return config
     }
 
     /// Outside production a random secret is made once and kept in the data directory, so

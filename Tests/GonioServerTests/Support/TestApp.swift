@@ -12,6 +12,9 @@ import VaporTesting
 func withTestApp(
     seed: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void
 ) async throws {
+    // On one shared PostgreSQL, cap how many tests hold connections at once.
+    if usingPostgres { await PostgresSlots.shared.acquire() }
+    defer { if usingPostgres { Task { await PostgresSlots.shared.release() } } }
     let app = try await Application.make(.testing)
     var config = AppConfig(passwordCost: 4)
     var schema: String?
@@ -20,6 +23,8 @@ func withTestApp(
         schema = name
         config.database = .postgres(url: url)
         config.postgresSearchPath = [name]
+        // Many tests run at once against one server: keep each one's pool small.
+        config.databasePoolPerLoop = 1
     }
     adjust(&config)
     do {
@@ -42,6 +47,27 @@ func withTestApp(
 private func dropSchema(_ schema: String?, _ app: Application) async {
     guard let schema, let sql = app.db as? any SQLDatabase else { return }
     try? await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run()
+}
+
+/// A counting semaphore for tests that talk to the shared PostgreSQL server.
+actor PostgresSlots {
+    static let shared = PostgresSlots(limit: 12)
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
 }
 
 var usingPostgres: Bool { !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty }
