@@ -339,3 +339,15 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AllowHeaderTests {
+    @Test func constantSegmentsWinOverParameters() async throws {
+        try await withTestApp(seed: false) { app in
+            let r = try await app.send(.DELETE, "/api/v1/patients/\(UUID())/notes/template")
+            #expect(r.status == .methodNotAllowed)
+            #expect(r.headers.first(name: .allow) == "GET")
+            let note = try await app.send(.DELETE, "/api/v1/patients/\(UUID())/notes/\(UUID())")
+            #expect(note.headers.first(name: .allow) == "GET, PUT")
+        }
+    }
+}

@@ -47,19 +47,23 @@ struct GonioErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    /// The methods registered for a path, matching `:parameter` segments to anything.
+    /// The methods registered for a path. Like the router, a constant segment wins over a
+    /// parameter at the same position (`/notes/template` is not `/notes/:noteID`).
     static func methodsAllowed(at path: String, in routes: Routes) -> [String] {
         let segments = path.split(separator: "/").map(String.init)
-        let methods = routes.all.filter { route in
+        var candidates = routes.all.filter { route in
             route.path.count == segments.count && zip(route.path, segments).allSatisfy { component, segment in
                 switch component {
                 case .constant(let c): c == segment
-                case .parameter, .anything: true
-                case .catchall: true
+                case .parameter, .anything, .catchall: true
                 }
             }
-        }.map(\.method.rawValue)
-        return Array(Set(methods)).sorted()
+        }
+        for (index, segment) in segments.enumerated() {
+            let exact = candidates.filter { if case .constant(segment) = $0.path[index] { true } else { false } }
+            if !exact.isEmpty { candidates = exact }
+        }
+        return Array(Set(candidates.map(\.method.rawValue))).sorted()
     }
 
     static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String) {
