@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try app.grouped(CSRFProtection()).register(collection: WebController())
     try app.grouped(CSRFProtection()).register(collection: IntakePages())
     try app.grouped(CSRFProtection()).register(collection: MeasurePages())
+    try app.grouped(CSRFProtection()).register(collection: NotePages())
 }
 
 struct HealthDTO: Content {

@@ -469,3 +469,35 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct NoteWebTests {
+    typealias Browser = WebTests.Browser
+
+    @Test func therapistSignsAFollowUpThePatientReadsItAndAnAddendumFollows() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            let page = try await therapist.get("/patients/\(patientID)/notes")
+            #expect(page.text.contains("Write a follow-up note"))
+            let empty = try await therapist.post("/patients/\(patientID)/notes", form: ["action": "sign"], csrf: Browser.csrf(in: page.text))
+            #expect(empty.status == .unprocessableEntity)
+            let signed = try await therapist.post("/patients/\(patientID)/notes", form: [
+                "subjective": "Walked 20 minutes without pain.", "findings": "Lumbar flexion 50 degrees.", "action": "sign",
+            ], csrf: Browser.csrf(in: page.text))
+            #expect(signed.status == .seeOther)
+            let after = try await therapist.get("/patients/\(patientID)/notes?notice=signed")
+            #expect(after.text.contains("The note was signed."))
+            let noteID = try #require(try await ClinicalNoteModel.query(on: app.db).filter(\.$status == "signed").first()?.id)
+            let added = try await therapist.post("/patients/\(patientID)/notes/\(noteID)/addenda", form: ["text": "Flexion measured standing."],
+                                                 csrf: Browser.csrf(in: after.text))
+            #expect(added.status == .seeOther)
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient)
+            let read = try await patient.get("/patients/\(patientID)/notes")
+            #expect(read.text.contains("Walked 20 minutes without pain."))
+            #expect(read.text.contains("Flexion measured standing."))
+            #expect(!read.text.contains("Write a follow-up note"))
+        }
+    }
+}
