@@ -68,6 +68,27 @@ struct PatientAccess {
         return patient
     }
 
+    /// What the signed-in user may do for a patient, to decide which forms a page offers. The
+    /// page's data itself is read through `authorize`, which audits.
+    struct Capabilities {
+        var patientName: String
+        var completeForms: Bool
+        var writeClinical: Bool
+    }
+
+    func capabilities(patientID: UUID) async throws -> Capabilities {
+        let user = try req.requireUser()
+        guard let patient = try await PatientModel.find(patientID, on: req.db) else {
+            return Capabilities(patientName: "", completeForms: false, writeClinical: false)
+        }
+        let rel = try await relationship(of: user, to: patient)
+        let now = req.now.timeIntervalSince1970
+        return Capabilities(
+            patientName: try await UserModel.find(patient.userID, on: req.db)?.name ?? "",
+            completeForms: AccessPolicy.decide(user.actor, .completeForms, relationship: rel, now: now).isAllowed,
+            writeClinical: AccessPolicy.decide(user.actor, .writeClinical, relationship: rel, now: now).isAllowed)
+    }
+
     /// The patients `user` may see, each checked with the policy and audited as a read.
     func visiblePatients() async throws -> [PatientModel] {
         let user = try req.requireUser()

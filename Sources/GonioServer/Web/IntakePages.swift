@@ -73,16 +73,9 @@ struct IntakePages: RouteCollection {
     }
 
     func context(_ req: Request, patientID: UUID, view: IntakeService.View) async throws -> Context {
-        let user = try req.requireUser()
         // The caller was authorised by IntakeService already; this only decides what to offer.
-        guard let patient = try await PatientModel.find(patientID, on: req.db) else {
-            throw DomainError.notFound("patient-not-found", "No patient with that id is available to you.")
-        }
-        let name = try await UserModel.find(patient.userID, on: req.db)?.name ?? ""
-        let rel = try await req.patientAccess.relationship(of: user, to: patient)
-        let now = req.now.timeIntervalSince1970
-        let mayFill = AccessPolicy.decide(user.actor, .completeForms, relationship: rel, now: now).isAllowed
-        let mayDecide = AccessPolicy.decide(user.actor, .writeClinical, relationship: rel, now: now).isAllowed
+        let may = try await req.patientAccess.capabilities(patientID: patientID)
+        let (name, mayFill, mayDecide) = (may.patientName, may.completeForms, may.writeClinical)
         let i = view.intake
         let r = i.readiness
         let decision = view.decision.flatMap { TriageDecision(rawValue: $0.decision) }
@@ -261,12 +254,11 @@ struct IntakePages: RouteCollection {
         let id = try req.uuidParameter("patientID")
         _ = try req.requireUser()
         let form = try req.content.decode(DecisionForm.self)
-        do {
+        return try await WebPage.submitting({
             _ = try await IntakeService(req: req).decide(patientID: id, decision: form.decision ?? "", reason: form.reason ?? "")
             return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/intake?notice=decided"])
-        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
-            let view = try await IntakeService(req: req).get(patientID: id)
-            return try await render(req, patientID: id, view: view, error: error.message, status: HTTPResponseStatus(domain: error))
-        }
+        }, orShow: { message, status in
+            try await render(req, patientID: id, view: IntakeService(req: req).get(patientID: id), error: message, status: status)
+        })
     }
 }

@@ -41,24 +41,14 @@ struct MeasurePages: RouteCollection {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    func permissions(_ req: Request, patientID: UUID) async throws -> (name: String, fill: Bool, clinical: Bool) {
-        let user = try req.requireUser()
-        guard let patient = try await PatientModel.find(patientID, on: req.db) else { return ("", false, false) }
-        let rel = try await req.patientAccess.relationship(of: user, to: patient)
-        let now = req.now.timeIntervalSince1970
-        let name = try await UserModel.find(patient.userID, on: req.db)?.name ?? ""
-        return (name, AccessPolicy.decide(user.actor, .completeForms, relationship: rel, now: now).isAllowed,
-                AccessPolicy.decide(user.actor, .writeClinical, relationship: rel, now: now).isAllowed)
-    }
-
     func renderList(_ req: Request, patientID: UUID, notice: String? = nil, error: String? = nil,
                     status: HTTPResponseStatus = .ok) async throws -> Response {
         let views = try await MeasureService(req: req).list(patientID: patientID)
-        let who = try await permissions(req, patientID: patientID)
+        let may = try await req.patientAccess.capabilities(patientID: patientID)
         let rows = views.map { v in
             let latest = v.results.last
             let schedule = v.schedule == "every-weeks" ? "Every \(v.intervalWeeks ?? 0) weeks" : (v.schedule == "once" ? "Once" : "At discharge")
-            let mayDo = v.kind == "performance" ? who.clinical : who.fill
+            let mayDo = v.kind == "performance" ? may.writeClinical : may.completeForms
             var change = ""
             if let c = v.changeSinceFirst {
                 change = "\(c.improvement >= 0 ? "Better" : "Worse") by \(Self.format(abs(c.difference))) since the first (\(v.results.count) results)"
@@ -68,7 +58,7 @@ struct MeasurePages: RouteCollection {
                        count: v.results.count, change: change, meaningful: v.changeSinceFirst?.meaningful ?? false)
         }
         let context = ListContext(
-            patientId: patientID.uuidString, patientName: who.name, rows: rows, canAssign: who.clinical,
+            patientId: patientID.uuidString, patientName: may.patientName, rows: rows, canAssign: may.writeClinical,
             library: MeasureLibrary.all.map { Option(value: $0.code, label: $0.name, selected: false) })
         return try await WebPage.render(req, "measures", title: "Outcome measures", context, notice: notice, error: error, status: status)
     }
@@ -91,13 +81,11 @@ struct MeasurePages: RouteCollection {
         let id = try req.uuidParameter("patientID")
         _ = try req.requireUser()
         let form = try req.content.decode(AssignForm.self)
-        do {
+        return try await WebPage.submitting({
             let weeks = form.intervalWeeks.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             _ = try await MeasureService(req: req).assign(patientID: id, code: form.code ?? "", schedule: form.schedule ?? "", intervalWeeks: weeks)
             return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/measures?notice=assigned"])
-        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
-            return try await renderList(req, patientID: id, error: error.message, status: HTTPResponseStatus(domain: error))
-        }
+        }, orShow: { message, status in try await renderList(req, patientID: id, error: message, status: status) })
     }
 
     struct ItemRow: Encodable {

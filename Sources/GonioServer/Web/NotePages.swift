@@ -70,7 +70,7 @@ struct NotePages: RouteCollection {
     func render(_ req: Request, patientID: UUID, notice: String? = nil, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let views = try await NoteService(req: req).list(patientID: patientID)
         let user = try req.requireUser()
-        let who = try await MeasurePages().permissions(req, patientID: patientID)
+        let may = try await req.patientAccess.capabilities(patientID: patientID)
         let day = Dashboards.dayFormat
         let rows = views.reversed().map { v in
             NoteRow(id: v.id.uuidString, title: NoteKind(rawValue: v.kind)?.displayName ?? v.kind, status: v.status,
@@ -79,9 +79,17 @@ struct NotePages: RouteCollection {
                     addenda: v.addenda.map { Line(label: "\($0.authorName), \(day.string(from: $0.createdAt))", value: $0.text) })
         }
         var subjective = ""
-        if who.clinical { subjective = (try? await NoteService(req: req).template(patientID: patientID, kind: NoteKind.followUp.rawValue))?.subjective ?? "" }
-        let context = Context(patientId: patientID.uuidString, patientName: who.name, notes: Array(rows), canWrite: who.clinical, subjective: subjective)
+        if may.writeClinical { subjective = (try? await NoteService(req: req).template(patientID: patientID, kind: NoteKind.followUp.rawValue))?.subjective ?? "" }
+        let context = Context(patientId: patientID.uuidString, patientName: may.patientName, notes: Array(rows), canWrite: may.writeClinical, subjective: subjective)
         return try await WebPage.render(req, "notes", title: "Clinical notes", context, notice: notice, error: error, status: status)
+    }
+
+    /// Runs an action that answers with a notice code, then shows the notes; a refusal shows them with the message.
+    func submitting(_ req: Request, patientID: UUID, _ action: () async throws -> String) async throws -> Response {
+        try await WebPage.submitting({
+            let notice = try await action()
+            return Response(status: .seeOther, headers: ["Location": "/patients/\(patientID)/notes?notice=\(notice)"])
+        }, orShow: { message, status in try await render(req, patientID: patientID, error: message, status: status) })
     }
 
     func list(req: Request) async throws -> Response {
@@ -109,27 +117,21 @@ struct NotePages: RouteCollection {
         body.objective.findings = form.findings
         body.assessment.diagnosis = form.assessment
         body.plan.interventions = form.plan
-        do {
+        return try await submitting(req, patientID: id) {
             let service = NoteService(req: req)
             let note = try await service.create(patientID: id, kind: NoteKind.followUp.rawValue, body: body)
-            if form.action == "sign" {
-                _ = try await service.sign(patientID: id, noteID: note.id)
-                return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/notes?notice=signed"])
-            }
-            return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/notes?notice=saved"])
-        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
-            return try await render(req, patientID: id, error: error.message, status: HTTPResponseStatus(domain: error))
+            guard form.action == "sign" else { return "saved" }
+            _ = try await service.sign(patientID: id, noteID: note.id)
+            return "signed"
         }
     }
 
     func sign(req: Request) async throws -> Response {
         let id = try req.uuidParameter("patientID"), noteID = try req.uuidParameter("noteID")
         _ = try req.requireUser()
-        do {
+        return try await submitting(req, patientID: id) {
             _ = try await NoteService(req: req).sign(patientID: id, noteID: noteID)
-            return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/notes?notice=signed"])
-        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
-            return try await render(req, patientID: id, error: error.message, status: HTTPResponseStatus(domain: error))
+            return "signed"
         }
     }
 
@@ -139,11 +141,9 @@ struct NotePages: RouteCollection {
         let id = try req.uuidParameter("patientID"), noteID = try req.uuidParameter("noteID")
         _ = try req.requireUser()
         let form = try req.content.decode(AddendumForm.self)
-        do {
+        return try await submitting(req, patientID: id) {
             _ = try await NoteService(req: req).addAddendum(patientID: id, noteID: noteID, text: form.text ?? "")
-            return Response(status: .seeOther, headers: ["Location": "/patients/\(id)/notes?notice=addendum"])
-        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
-            return try await render(req, patientID: id, error: error.message, status: HTTPResponseStatus(domain: error))
+            return "addendum"
         }
     }
 }

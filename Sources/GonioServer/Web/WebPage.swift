@@ -40,6 +40,17 @@ enum WebPage {
         return response
     }
 
+    /// Runs a form's action; when a rule refuses it (invalid input or a conflict), shows the
+    /// page again with the message and the real status instead of an error page.
+    static func submitting(_ action: () async throws -> Response,
+                           orShow page: (_ message: String, _ status: HTTPResponseStatus) async throws -> Response) async throws -> Response {
+        do {
+            return try await action()
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await page(error.message, HTTPResponseStatus(domain: error))
+        }
+    }
+
     static func errorPage(_ req: Request, status: HTTPResponseStatus, message: String) async throws -> Response {
         struct ErrorContext: Encodable {
             var code: UInt
