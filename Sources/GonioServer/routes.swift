@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     try app.grouped(CSRFProtection()).register(collection: IntakePages())
     try app.grouped(CSRFProtection()).register(collection: MeasurePages())
     try app.grouped(CSRFProtection()).register(collection: NotePages())
+    try app.grouped(CSRFProtection()).register(collection: EvaluationPages())
 }
 
 struct HealthDTO: Content {

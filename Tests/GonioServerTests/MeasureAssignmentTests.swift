@@ -97,3 +97,17 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct DischargeMeasureTests {
+    @Test func atDischargeMeasuresBecomeDueWhenTheDischargeStarts() async throws {
+        try await withTestApp { app in
+            let id = try await app.patientID(of: Demo.patient)
+            let therapist = try await app.token(Demo.therapist)
+            let a = try await app.send(.POST, "/api/v1/patients/\(id)/measures", token: therapist, json: ["code": "lefs", "schedule": "at-discharge"])
+            #expect(a.object["due"] as? Bool == false)
+            _ = try await app.send(.POST, "/api/v1/patients/\(id)/notes", token: therapist, json: ["kind": "discharge", "body": [:]])
+            let list = try await app.send(.GET, "/api/v1/patients/\(id)/measures", token: therapist).array
+            #expect(list.first?["due"] as? Bool == true)
+        }
+    }
+}

@@ -501,3 +501,71 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct EvaluationWebTests {
+    typealias Browser = WebTests.Browser
+
+    static let form: [String: String] = [
+        "subjective": "Right shoulder pain for 6 weeks.",
+        "rom-motion-0": "shoulder/flexion", "rom-side-0": "right", "rom-degrees-0": "140",
+        "str-muscle-0": "Rotator cuff", "str-side-0": "right", "str-grade-0": "4-",
+        "test-name-0": "Hawkins-Kennedy", "test-side-0": "right", "test-result-0": "positive",
+        "measure-quickdash": "on",
+        "diagnosis": "Subacromial pain syndrome", "impairments": "Reduced flexion\nReduced cuff strength",
+        "personalFactors": "1", "elementsExamined": "3", "presentation": "evolving", "complexity": "moderate",
+        "reasoning": "Diabetes; ROM, strength and special tests; symptoms evolving.",
+        "frequencyPerWeek": "2", "durationWeeks": "6", "interventions": "Cuff strengthening, posture.",
+        "goal-text-0": "Reach the top shelf without pain", "goal-term-0": "short", "goal-date-0": "2026-12-31", "goal-status-0": "not-met",
+        "goal-text-1": "QuickDASH at most 20", "goal-term-1": "long", "goal-date-1": "2027-02-28", "goal-status-1": "not-met",
+        "action": "sign",
+    ]
+
+    @Test func therapistWritesAndSignsAStructuredInitialEvaluation() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            let page = try await therapist.get("/patients/\(patientID)/notes/new?kind=initial-evaluation")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("shoulder flexion (normal 0–180°)"))
+            let signed = try await therapist.post("/patients/\(patientID)/notes/new?kind=initial-evaluation", form: Self.form,
+                                                  csrf: Browser.csrf(in: page.text))
+            #expect(signed.status == .seeOther, "\(signed.text.prefix(400))")
+            let notes = try await therapist.get("/patients/\(patientID)/notes?notice=signed")
+            #expect(notes.text.contains("Moderate (CPT 97162)"))
+            #expect(notes.text.contains("shoulder flexion right: 140° (normal 0–180°)"))
+            #expect(notes.text.contains("Rotator cuff right: 4-/5"))
+            #expect(notes.text.contains("Short-term: Reach the top shelf without pain by 2026-12-31"))
+        }
+    }
+
+    @Test func unsupportedComplexityIsSavedAsDraftWithTheReason() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var therapist = Browser(app: app)
+            try await therapist.signIn(Demo.therapist)
+            let page = try await therapist.get("/patients/\(patientID)/notes/new?kind=initial-evaluation")
+            var form = Self.form
+            form["complexity"] = "high"
+            let r = try await therapist.post("/patients/\(patientID)/notes/new?kind=initial-evaluation", form: form, csrf: Browser.csrf(in: page.text))
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.text.contains("support moderate complexity (97162) at most"))
+            #expect(r.text.contains("Subacromial pain syndrome"), "what was typed is kept")
+            form["reasoning"] = ""
+            form["complexity"] = "moderate"
+            let unsigned = try await therapist.post("/patients/\(patientID)/notes/new?kind=initial-evaluation", form: form, csrf: Browser.csrf(in: page.text))
+            #expect(unsigned.status == .unprocessableEntity)
+            #expect(unsigned.text.contains("Saved as a draft."))
+            #expect(try await ClinicalNoteModel.query(on: app.db).filter(\.$status == "draft").count() == 1)
+        }
+    }
+
+    @Test func patientsCannotOpenTheEditor() async throws {
+        try await withTestApp { app in
+            let patientID = try await app.patientID(of: Demo.patient)
+            var patient = Browser(app: app)
+            try await patient.signIn(Demo.patient)
+            #expect(try await patient.get("/patients/\(patientID)/notes/new?kind=initial-evaluation").status == .forbidden)
+        }
+    }
+}

@@ -23,6 +23,13 @@ public struct ROMMeasurement: Codable, Sendable, Equatable {
     public var motion: String
     public var side: Side
     public var degrees: Double
+
+    public init(joint: String, motion: String, side: Side, degrees: Double) {
+        self.joint = joint
+        self.motion = motion
+        self.side = side
+        self.degrees = degrees
+    }
 }
 
 /// Manual muscle test grade, 0–5 with the customary plus/minus steps.
@@ -31,6 +38,12 @@ public struct StrengthMeasurement: Codable, Sendable, Equatable {
     public var muscleGroup: String
     public var side: ROMMeasurement.Side
     public var grade: String
+
+    public init(muscleGroup: String, side: ROMMeasurement.Side, grade: String) {
+        self.muscleGroup = muscleGroup
+        self.side = side
+        self.grade = grade
+    }
 }
 
 public struct SpecialTest: Codable, Sendable, Equatable {
@@ -38,6 +51,12 @@ public struct SpecialTest: Codable, Sendable, Equatable {
     public var name: String
     public var side: ROMMeasurement.Side
     public var result: Result
+
+    public init(name: String, side: ROMMeasurement.Side, result: Result) {
+        self.name = name
+        self.side = side
+        self.result = result
+    }
 }
 
 public struct Goal: Codable, Sendable, Equatable {
@@ -48,6 +67,14 @@ public struct Goal: Codable, Sendable, Equatable {
     public var term: Term
     public var targetDate: CalendarDay
     public var status: Status
+
+    public init(id: String, text: String, term: Term, targetDate: CalendarDay, status: Status) {
+        self.id = id
+        self.text = text
+        self.term = term
+        self.targetDate = targetDate
+        self.status = status
+    }
 }
 
 /// CPT 97161–97163 components (CLINICAL.md §3.1).

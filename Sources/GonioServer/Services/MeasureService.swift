@@ -37,7 +37,14 @@ struct MeasureService {
         var changeSinceFirst: Change?
     }
 
-    func view(_ a: MeasureAssignmentModel, responses: [MeasureResponseModel]) throws -> AssignmentView {
+    /// A discharge has started once a discharge note exists (draft or signed): measures assigned
+    /// "at discharge" become due then.
+    func isDischarging(_ patientID: UUID) async throws -> Bool {
+        try await ClinicalNoteModel.query(on: req.db).filter(\.$patientID == patientID)
+            .filter(\.$kind == NoteKind.discharge.rawValue).count() > 0
+    }
+
+    func view(_ a: MeasureAssignmentModel, responses: [MeasureResponseModel], discharging: Bool) throws -> AssignmentView {
         guard let measure = MeasureLibrary.measure(code: a.code) else { throw Abort(.internalServerError) }
         let schedule = (try? MeasureSchedule(kind: a.schedule, weeks: a.intervalWeeks)) ?? .once
         let mine = responses.filter { $0.assignmentID == a.id }.sorted { $0.completedAt < $1.completedAt }
@@ -53,7 +60,7 @@ struct MeasureService {
             intervalWeeks: a.intervalWeeks, assignedAt: a.assignedAt,
             due: a.endedAt == nil && schedule.isDue(assignedAt: a.assignedAt.timeIntervalSince1970,
                                                     completions: mine.map { $0.completedAt.timeIntervalSince1970 },
-                                                    now: req.now.timeIntervalSince1970),
+                                                    now: req.now.timeIntervalSince1970, discharging: discharging),
             scoreRange: [measure.scoreRange.lowerBound, measure.scoreRange.upperBound], direction: measure.direction.rawValue,
             results: results, changeSinceFirst: change)
     }
@@ -67,7 +74,8 @@ struct MeasureService {
         let assignments = try await MeasureAssignmentModel.query(on: req.db).filter(\.$patientID == patientID)
             .sort(\.$assignedAt).all()
         let responses = try await MeasureResponseModel.query(on: req.db).filter(\.$patientID == patientID).all()
-        return try assignments.map { try view($0, responses: responses) }
+        let discharging = try await isDischarging(patientID)
+        return try assignments.map { try view($0, responses: responses, discharging: discharging) }
     }
 
     func assign(patientID: UUID, code: String, schedule rawSchedule: String, intervalWeeks: Int?) async throws -> AssignmentView {
@@ -84,7 +92,7 @@ struct MeasureService {
         let model = MeasureAssignmentModel(patientID: patientID, code: measure.code, schedule: schedule.kind, intervalWeeks: schedule.weeks,
                                            assignedBy: req.currentUser?.userID, assignedAt: req.now)
         try await model.create(on: req.db)
-        return try view(model, responses: [])
+        return try view(model, responses: [], discharging: try await isDischarging(patientID))
     }
 
     /// Records an administration. Patients and caregivers complete questionnaires; therapists
@@ -102,8 +110,9 @@ struct MeasureService {
         if measure.kind == .questionnaire, answers.contains(where: { $0.map { $0 != $0.rounded() } ?? false }) {
             throw DomainError.invalid("answer-not-whole", "Questionnaire answers are whole numbers.")
         }
+        let discharging = try await isDischarging(patientID)
         let current = try view(assignment, responses: try await MeasureResponseModel.query(on: req.db)
-            .filter(\.$assignmentID == assignmentID).all())
+            .filter(\.$assignmentID == assignmentID).all(), discharging: discharging)
         guard current.due else { throw DomainError.conflict("measure-not-due", "\(measure.name) is not due now.") }
         let score = try MeasureScoring.score(measure, values: answers)
         let encoded = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
@@ -111,6 +120,6 @@ struct MeasureService {
                                        score: score.score, answered: score.answered, interpretation: score.interpretation,
                                        completedAt: req.now, completedBy: req.currentUser?.userID).create(on: req.db)
         let responses = try await MeasureResponseModel.query(on: req.db).filter(\.$assignmentID == assignmentID).all()
-        return try view(assignment, responses: responses)
+        return try view(assignment, responses: responses, discharging: discharging)
     }
 }

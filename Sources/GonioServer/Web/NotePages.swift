@@ -4,7 +4,7 @@ import GonioCore
 
 /// Clinical notes on the web: everyone who may see the clinical record reads them; care-team
 /// therapists write follow-up notes in free text, sign them, and add addenda. Structured
-/// evaluations (ROM, strength, special tests, complexity, goals) are written through the API.
+/// evaluations and discharge summaries have their own editor (EvaluationPages).
 struct NotePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let notes = routes.grouped("patients", ":patientID", "notes")
