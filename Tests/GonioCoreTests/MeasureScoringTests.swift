@@ -205,3 +205,11 @@ import Testing
         if case .lookup(let t) = MeasureLibrary.hoosJR.rule { #expect(t.count == 25) } else { Issue.record("HOOS JR uses its table") }
     }
 }
+
+@Suite struct WholeAnswerTests {
+    @Test func questionnaireAnswersMustBeWhole() throws {
+        let error = #expect(throws: DomainError.self) { try MeasureScoring.score(MeasureLibrary.nprs, values: [2.5]) }
+        #expect(error?.code == "answer-not-whole")
+        #expect(try MeasureScoring.score(MeasureLibrary.tug, values: [12.5]).score == 12.5, "performance values may be fractional")
+    }
+}

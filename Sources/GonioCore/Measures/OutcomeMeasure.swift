@@ -124,6 +124,9 @@ public enum MeasureScoring {
             guard let value else { continue }
             let item = m.items[min(index, m.items.count - 1)]
             let allowed = item.options.map { Double($0.value) }
+            if m.kind == .questionnaire, value != value.rounded() {
+                throw .invalid("answer-not-whole", "Questionnaire answers are whole numbers; item \(index + 1) is \(format(value)).")
+            }
             if m.rule == .single, m.kind == .performance {
                 guard value.isFinite, m.scoreRange.contains(value) else {
                     throw .invalid("answer-out-of-range", "\(item.text) must be between \(format(m.scoreRange.lowerBound)) and \(format(m.scoreRange.upperBound)).")

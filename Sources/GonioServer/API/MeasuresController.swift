@@ -30,9 +30,6 @@ struct MeasuresController: RouteCollection {
             throw DomainError.notFound("measure-not-found", "No measure with that code; GET /api/v1/measures lists them.")
         }
         let body = try req.content.decode(ScoreRequest.self)
-        if measure.kind == .questionnaire, body.answers.contains(where: { $0.map { $0 != $0.rounded() } ?? false }) {
-            throw DomainError.invalid("answer-not-whole", "Questionnaire answers are whole numbers.")
-        }
         return try MeasureScoring.score(measure, values: body.answers)
     }
 }

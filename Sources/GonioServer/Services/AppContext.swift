@@ -13,6 +13,14 @@ extension Application {
     }
 }
 
+extension CalendarDay {
+    /// The UTC calendar day of an instant. A Gregorian date's parts are always a valid day.
+    init(utc date: Date) {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        self = try! CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+}
+
 extension Request {
     var config: AppConfig { application.gonioConfig }
 
@@ -34,10 +42,7 @@ extension Request {
     /// Today as a calendar day in UTC, for licence expiry checks. Licences expire at the end
     /// of the printed date in the issuing state's time; UTC can be a few hours off at the edges
     /// (noted as uncertain in the issue).
-    var today: CalendarDay {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now)
-        return try! CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)
-    }
+    var today: CalendarDay { CalendarDay(utc: now) }
 
     /// Whether the client wants a web page rather than JSON.
     var wantsHTML: Bool {

@@ -24,9 +24,7 @@ public enum DemoSeed {
         let hash = try PasswordHasher.hash(password, cost: passwordCost)
         let calendar = Calendar(identifier: .gregorian)
         @Sendable func day(years: Int, months: Int = 0) -> String {
-            let date = calendar.date(byAdding: DateComponents(year: years, month: months), to: now)!
-            let c = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-            return (try! CalendarDay(year: c.year!, month: c.month!, day: c.day!)).description
+            CalendarDay(utc: calendar.date(byAdding: DateComponents(year: years, month: months), to: now)!).description
         }
         try await db.transaction { db in
             let riverside = ClinicModel(name: "Riverside Physical Therapy", kind: ClinicKind.privatePractice.rawValue)

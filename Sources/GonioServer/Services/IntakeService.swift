@@ -27,12 +27,6 @@ struct IntakeService {
         var submittedAt: Date?
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
     func view(patientID: UUID, model: IntakeModel?) throws -> View {
         let intake = try model.map { try JSONDecoder().decode(Intake.self, from: Data($0.data.utf8)) } ?? Intake()
         let outcome = model?.triageOutcome.flatMap(TriageOutcome.init(rawValue:))
@@ -61,7 +55,7 @@ struct IntakeService {
     func saveDraft(patientID: UUID, intake: Intake) async throws -> View {
         try await req.patientAccess.authorize(.completeForms, patientID: patientID, resource: "patient/\(patientID)/intake")
         try IntakeRules.validate(intake, today: req.today)
-        let data = String(decoding: try Self.encoder.encode(intake), as: UTF8.self)
+        let data = try StoredJSON.text(intake)
         let model: IntakeModel
         if let existing = try await find(patientID) {
             guard existing.status == "draft" else {
@@ -98,7 +92,7 @@ struct IntakeService {
         model.submittedAt = req.now
         model.submittedBy = req.currentUser?.userID
         model.triageOutcome = result.outcome.rawValue
-        model.triageReasons = String(decoding: try Self.encoder.encode(result.reasons), as: UTF8.self)
+        model.triageReasons = try StoredJSON.text(result.reasons)
         try await model.update(on: req.db)
         if result.outcome != .clear {
             req.logger.notice("intake flagged", metadata: ["patient-id": .string(patientID.uuidString), "outcome": .string(result.outcome.rawValue)])

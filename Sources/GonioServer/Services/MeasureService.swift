@@ -107,15 +107,12 @@ struct MeasureService {
         }
         let action: PatientAction = measure.kind == .performance ? .writeClinical : .completeForms
         try await req.patientAccess.authorize(action, patientID: patientID, resource: "patient/\(patientID)/measures/\(assignmentID)")
-        if measure.kind == .questionnaire, answers.contains(where: { $0.map { $0 != $0.rounded() } ?? false }) {
-            throw DomainError.invalid("answer-not-whole", "Questionnaire answers are whole numbers.")
-        }
         let discharging = try await isDischarging(patientID)
         let current = try view(assignment, responses: try await MeasureResponseModel.query(on: req.db)
             .filter(\.$assignmentID == assignmentID).all(), discharging: discharging)
         guard current.due else { throw DomainError.conflict("measure-not-due", "\(measure.name) is not due now.") }
         let score = try MeasureScoring.score(measure, values: answers)
-        let encoded = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
+        let encoded = try StoredJSON.text(answers)
         try await MeasureResponseModel(assignmentID: assignmentID, patientID: patientID, code: measure.code, answers: encoded,
                                        score: score.score, answered: score.answered, interpretation: score.interpretation,
                                        completedAt: req.now, completedBy: req.currentUser?.userID).create(on: req.db)

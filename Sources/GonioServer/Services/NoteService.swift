@@ -48,12 +48,6 @@ struct NoteService {
         var goals: GoalSummary?
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
     func view(_ note: ClinicalNoteModel) async throws -> View {
         let body = try JSONDecoder().decode(SOAPNote.self, from: Data(note.body.utf8))
         let addenda = try await NoteAddendumModel.query(on: req.db).filter(\.$noteID == note.requireID()).sort(\.$createdAt).all()
@@ -139,7 +133,7 @@ struct NoteService {
         return try await view(note)
     }
 
-    func encode(_ body: SOAPNote) throws -> String { String(decoding: try Self.encoder.encode(body), as: UTF8.self) }
+    func encode(_ body: SOAPNote) throws -> String { try StoredJSON.text(body) }
 
     /// Drafts are edited by their author only.
     func draft(patientID: UUID, noteID: UUID) async throws -> (ClinicalNoteModel, NoteKind) {

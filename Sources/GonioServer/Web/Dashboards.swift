@@ -30,8 +30,7 @@ struct Dashboards {
     }()
 
     static func isoDay(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-        return (try? CalendarDay(year: c.year!, month: c.month!, day: c.day!).description) ?? ""
+        CalendarDay(utc: date).description
     }
 
     // MARK: Patient
