@@ -78,24 +78,54 @@ import Testing
 
 @Suite struct LoginThrottleTests {
     let throttle = LoginThrottle.standard
+    typealias History = LoginThrottle.History
 
-    @Test func fiveFailuresBlockTheSixthAttempt() {
+    @Test func fiveFailuresForOneAccountFromOneAddressRefuseTheSixth() {
         let four = [10.0, 20, 30, 40]
-        #expect(!throttle.isBlocked(accountFailures: four, addressFailures: [], now: 50))
-        #expect(throttle.isBlocked(accountFailures: four + [45], addressFailures: [], now: 50))
-        #expect(throttle.isBlocked(accountFailures: [], addressFailures: four + [45], now: 50))
+        #expect(throttle.verdict(History(pair: four, address: four, account: four, knownAddress: true), now: 50) == .allowed)
+        let five = four + [45]
+        #expect(throttle.verdict(History(pair: five, address: five, account: five, knownAddress: true), now: 50) == .refused(retryAfter: 860))
+    }
+
+    @Test func theOwnersAddressIsNotLockedByFailuresFromElsewhere() {
+        // Fifty failures from other addresses: the owner's known address signs in at once.
+        let elsewhere = (0..<50).map { Double($0) }
+        #expect(throttle.verdict(History(pair: [], address: [], account: elsewhere, knownAddress: true), now: 60) == .allowed)
+        // An address the account has not used is slowed, not locked for the window.
+        // An address the account has not used is slowed (30 s at most after the latest
+        // failure, at t=49), not locked for the whole window.
+        #expect(throttle.verdict(History(account: elsewhere), now: 50) == .refused(retryAfter: 29))
+        #expect(throttle.verdict(History(account: elsewhere), now: 80) == .allowed)
+    }
+
+    @Test(arguments: [(5, 1.0), (6, 2.0), (7, 4.0), (8, 8.0), (9, 16.0), (10, 30.0), (40, 30.0)])
+    func accountDelaysDoubleUpToTheCap(failures: Int, delay: Double) {
+        let times = (0..<failures).map { Double($0) * 0.001 }
+        let last = times.last!
+        #expect(throttle.accountDelay(times, now: last) == delay)
+        #expect(throttle.accountDelay(times, now: last + delay) == 0)
+    }
+
+    @Test func fourAccountFailuresAreFree() {
+        #expect(throttle.accountDelay([1, 2, 3, 4], now: 4) == 0)
+    }
+
+    @Test func twentyFailuresFromOneAddressAcrossAccountsRefuseIt() {
+        let nineteen = (0..<19).map { Double($0) }
+        #expect(throttle.verdict(History(address: nineteen, knownAddress: true), now: 100) == .allowed)
+        #expect(throttle.verdict(History(address: nineteen + [19], knownAddress: true), now: 100) == .refused(retryAfter: 800))
     }
 
     @Test func failuresOutsideTheWindowDoNotCount() {
         let old = [0.0, 1, 2, 3, 4]
-        #expect(throttle.isBlocked(accountFailures: old, addressFailures: [], now: 899))
-        #expect(!throttle.isBlocked(accountFailures: old, addressFailures: [], now: 904))
+        #expect(!throttle.verdict(History(pair: old, knownAddress: true), now: 899).isAllowed)
+        #expect(throttle.verdict(History(pair: old, knownAddress: true), now: 904).isAllowed)
+        #expect(throttle.accountDelay(old, now: 905) == 0)
     }
 
     @Test func retryAfterIsWhenEnoughFailuresLeaveTheWindow() {
         let failures = [0.0, 100, 200, 300, 400, 500]
-        // Six in the window: blocked until the second (t=100) leaves at t=1000.
-        #expect(throttle.retryAfter(accountFailures: failures, addressFailures: [], now: 600) == 400)
-        #expect(throttle.retryAfter(accountFailures: [1, 2], addressFailures: [], now: 600) == 0)
+        // Six in the window: refused until the second (t=100) leaves at t=1000.
+        #expect(throttle.verdict(History(pair: failures, knownAddress: true), now: 600) == .refused(retryAfter: 400))
     }
 }

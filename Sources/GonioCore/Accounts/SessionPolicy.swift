@@ -35,41 +35,97 @@ public struct SessionPolicy: Sendable, Equatable {
     }
 }
 
-/// Limits on failed sign-ins (OWASP ASVS V2.2.1: anti-automation on authentication).
+/// Limits on failed sign-ins (OWASP ASVS V2.2.1 anti-automation; OWASP Authentication Cheat
+/// Sheet, "Account Lockout": lock-outs let anyone lock a victim out, so slow down instead).
+///
+/// - One account from one address: after `maxPairFailures` failures in the window that pair
+///   is refused until enough failures leave it. Other addresses (the owner's own) are not.
+/// - One address across accounts: after `maxAddressFailures` failures the address is refused
+///   (credential stuffing tries many accounts from one place).
+/// - One account from anywhere: after `freeAccountFailures` failures each further attempt must
+///   wait a delay that doubles with every failure, up to `maxAccountDelay` seconds; an address
+///   the account signed in from successfully before is not slowed, so a guessing attack from
+///   elsewhere does not keep the owner out.
 public struct LoginThrottle: Sendable, Equatable {
-    /// Failures allowed inside the window; the next attempt is refused.
-    public var maxFailures: Int
+    public var maxPairFailures: Int
+    public var maxAddressFailures: Int
+    public var freeAccountFailures: Int
+    public var maxAccountDelay: Double
     /// Length of the sliding window in seconds.
     public var window: Double
+    /// How long a successful sign-in makes its address known to the account.
+    public var knownAddressMemory: Double
 
-    public static let standard = LoginThrottle(maxFailures: 5, window: 15 * 60)
+    public static let standard = LoginThrottle(
+        maxPairFailures: 5, maxAddressFailures: 20, freeAccountFailures: 5, maxAccountDelay: 30,
+        window: 15 * 60, knownAddressMemory: 30 * 24 * 60 * 60)
 
-    public init(maxFailures: Int, window: Double) {
-        self.maxFailures = maxFailures
+    public init(maxPairFailures: Int, maxAddressFailures: Int, freeAccountFailures: Int, maxAccountDelay: Double,
+                window: Double, knownAddressMemory: Double) {
+        self.maxPairFailures = maxPairFailures
+        self.maxAddressFailures = maxAddressFailures
+        self.freeAccountFailures = freeAccountFailures
+        self.maxAccountDelay = maxAccountDelay
         self.window = window
+        self.knownAddressMemory = knownAddressMemory
     }
 
-    /// Whether a new attempt must be refused, given the times of earlier failed attempts for the
-    /// same account and from the same address. Counts are separate: either one over the limit blocks.
-    public func isBlocked(accountFailures: [Double], addressFailures: [Double], now: Double) -> Bool {
-        recent(accountFailures, now: now) >= maxFailures || recent(addressFailures, now: now) >= maxFailures
+    /// Earlier failed attempts, as seconds since a common epoch chosen by the caller.
+    public struct History: Sendable, Equatable {
+        /// This account from this address.
+        public var pair: [Double]
+        /// This address, any account.
+        public var address: [Double]
+        /// This account, any address.
+        public var account: [Double]
+        /// This address signed in to this account successfully within `knownAddressMemory`.
+        public var knownAddress: Bool
+
+        public init(pair: [Double] = [], address: [Double] = [], account: [Double] = [], knownAddress: Bool = false) {
+            self.pair = pair
+            self.address = address
+            self.account = account
+            self.knownAddress = knownAddress
+        }
     }
 
-    /// Seconds until an attempt would be allowed again, for a Retry-After header (0 if not blocked).
-    public func retryAfter(accountFailures: [Double], addressFailures: [Double], now: Double) -> Double {
-        max(unblockDelay(accountFailures, now: now), unblockDelay(addressFailures, now: now))
+    public enum Verdict: Equatable, Sendable {
+        case allowed
+        /// Refused; try again after `retryAfter` seconds (at least 1).
+        case refused(retryAfter: Double)
+
+        public var isAllowed: Bool { self == .allowed }
     }
 
-    /// The list stops blocking when enough of its recent failures have left the window that
-    /// fewer than `maxFailures` remain.
-    private func unblockDelay(_ times: [Double], now: Double) -> Double {
-        let inWindow = times.filter { now - $0 < window && $0 <= now }.sorted()
-        guard inWindow.count >= maxFailures else { return 0 }
-        let leaving = inWindow[inWindow.count - maxFailures]
+    /// Whether a new attempt may check its password now.
+    public func verdict(_ history: History, now: Double) -> Verdict {
+        let wait = max(unblockDelay(history.pair, limit: maxPairFailures, now: now),
+                       unblockDelay(history.address, limit: maxAddressFailures, now: now),
+                       history.knownAddress ? 0 : accountDelay(history.account, now: now))
+        return wait > 0 ? .refused(retryAfter: wait) : .allowed
+    }
+
+    /// The wait the account's recent failures impose after the latest of them: 1 s after the
+    /// first failure past the free ones, doubling, capped.
+    public func accountDelay(_ times: [Double], now: Double) -> Double {
+        let recent = inWindow(times, now: now)
+        guard recent.count >= freeAccountFailures, let last = recent.last else { return 0 }
+        let exponent = min(recent.count - freeAccountFailures, 30)
+        let delay = min(maxAccountDelay, Double(1 << exponent))
+        let remaining = last + delay - now
+        return remaining > 0 ? max(1, remaining.rounded(.up)) : 0
+    }
+
+    /// A list stops refusing when enough of its recent failures have left the window that
+    /// fewer than `limit` remain.
+    private func unblockDelay(_ times: [Double], limit: Int, now: Double) -> Double {
+        let recent = inWindow(times, now: now)
+        guard recent.count >= limit else { return 0 }
+        let leaving = recent[recent.count - limit]
         return max(1, (leaving + window - now).rounded(.up))
     }
 
-    private func recent(_ times: [Double], now: Double) -> Int {
-        times.count(where: { now - $0 < window && $0 <= now })
+    private func inWindow(_ times: [Double], now: Double) -> [Double] {
+        times.filter { now - $0 < window && $0 <= now }.sorted()
     }
 }

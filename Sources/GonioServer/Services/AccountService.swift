@@ -113,18 +113,22 @@ struct AccountService {
         let email = (try? AccountRules.normalizedEmail(rawEmail)) ?? String(rawEmail.lowercased().prefix(254))
         let address = req.clientAddress
         let now = req.now
-        let since = now.addingTimeInterval(-req.config.loginThrottle.window)
-        let byAccount = try await LoginAttemptModel.query(on: req.db).filter(\.$email == email)
-            .filter(\.$succeeded == false).filter(\.$at > since).all().map { $0.at.timeIntervalSince1970 }
-        let byAddress = try await LoginAttemptModel.query(on: req.db).filter(\.$address == address)
-            .filter(\.$succeeded == false).filter(\.$at > since).all().map { $0.at.timeIntervalSince1970 }
         let throttle = req.config.loginThrottle
-        let t = now.timeIntervalSince1970
-        if throttle.isBlocked(accountFailures: byAccount, addressFailures: byAddress, now: t) {
-            let wait = Int(throttle.retryAfter(accountFailures: byAccount, addressFailures: byAddress, now: t))
-            req.storage[RetryAfterKey.self] = wait
+        let since = now.addingTimeInterval(-throttle.window)
+        let recent = try await LoginAttemptModel.query(on: req.db).filter(\.$at > since)
+            .group(.or) { $0.filter(\.$email == email).filter(\.$address == address) }.all()
+        let failures = recent.filter { !$0.succeeded }
+        let known = try await LoginAttemptModel.query(on: req.db).filter(\.$email == email).filter(\.$address == address)
+            .filter(\.$succeeded == true).filter(\.$at > now.addingTimeInterval(-throttle.knownAddressMemory)).count() > 0
+        let history = LoginThrottle.History(
+            pair: failures.filter { $0.email == email && $0.address == address }.map { $0.at.timeIntervalSince1970 },
+            address: failures.filter { $0.address == address }.map { $0.at.timeIntervalSince1970 },
+            account: failures.filter { $0.email == email }.map { $0.at.timeIntervalSince1970 },
+            knownAddress: known)
+        if case .refused(let wait) = throttle.verdict(history, now: now.timeIntervalSince1970) {
+            req.storage[RetryAfterKey.self] = Int(wait)
             throw DomainError(.rateLimited, code: "too-many-attempts",
-                              "Too many failed sign-ins. Try again in \(max(1, wait / 60)) minute(s).")
+                              "Too many failed sign-ins. Try again in \(max(1, Int(wait) / 60)) minute(s).")
         }
         let user = try await UserModel.query(on: req.db).filter(\.$email == email).first()
         let ok: Bool

@@ -1,0 +1,96 @@
+/// Something done with one patient's data, named as it appears in the audit log (`note.sign`),
+/// and what the access policy must allow for it. Every read or write of patient data is one of
+/// these; the server's gate asks `AccessPolicy` for `permits` and writes the name to the log.
+///
+/// Raw values are stable: they are stored in the audit log and offered as its filter.
+public enum PatientOperation: String, CaseIterable, Codable, Sendable {
+    /// A list of patients (name and demographics): one audit entry names every patient shown.
+    case patientList = "patient.list"
+    case patientRead = "patient.read"
+    case careTeamRead = "care-team.read"
+    case careTeamAdd = "care-team.add"
+    case careTeamRemove = "care-team.remove"
+    case caregiversRead = "caregivers.read"
+    case caregiverLink = "caregiver.link"
+    case caregiverRevoke = "caregiver.revoke"
+    /// The intake and its triage result. Whoever may fill it in may read what they are filling in.
+    case intakeRead = "intake.read"
+    /// Intake status (not started, draft, flagged, cleared) for each patient of a list.
+    case intakeStatusList = "intake.status-list"
+    case intakeSave = "intake.save"
+    case intakeSubmit = "intake.submit"
+    case intakeDecide = "intake.decide"
+    /// Assigned measures. Scores are part of it only for those who may see the clinical record;
+    /// a form-filler sees what is due.
+    case measureList = "measure.list"
+    case measureAssign = "measure.assign"
+    /// Completing an assigned measure: questionnaires need `completeForms`, performance tests
+    /// `writeClinical` (checked again once the assignment's kind is known).
+    case measureComplete = "measure.complete"
+    case noteList = "note.list"
+    case noteRead = "note.read"
+    /// The starting content of a new note (reads the intake and the latest evaluation).
+    case noteTemplate = "note.template"
+    case noteCreate = "note.create"
+    case noteUpdate = "note.update"
+    case noteSign = "note.sign"
+    case noteAddendum = "note.addendum"
+    /// The audit log of one patient.
+    case auditRead = "audit.read"
+
+    /// The policy actions that allow this operation: any one of them is enough.
+    public var permits: Set<PatientAction> {
+        switch self {
+        case .patientList, .patientRead, .careTeamRead, .caregiversRead: [.viewRecord]
+        case .careTeamAdd, .careTeamRemove: [.manageCareTeam]
+        case .caregiverLink, .caregiverRevoke: [.manageCaregivers]
+        case .intakeRead, .measureList: [.viewClinical, .completeForms]
+        case .intakeStatusList: [.viewClinical]
+        case .intakeSave, .intakeSubmit: [.completeForms]
+        case .intakeDecide, .measureAssign, .noteTemplate, .noteCreate, .noteUpdate, .noteSign, .noteAddendum: [.writeClinical]
+        case .measureComplete: [.completeForms, .writeClinical]
+        case .noteList, .noteRead: [.viewClinical]
+        case .auditRead: [.viewAudit]
+        }
+    }
+
+    /// Whether the operation changes data (and so runs in one transaction with its audit entry).
+    public var changesData: Bool {
+        switch self {
+        case .careTeamAdd, .careTeamRemove, .caregiverLink, .caregiverRevoke, .intakeSave, .intakeSubmit, .intakeDecide,
+             .measureAssign, .measureComplete, .noteCreate, .noteUpdate, .noteSign, .noteAddendum:
+            true
+        default:
+            false
+        }
+    }
+}
+
+/// Events in the audit log that are not an operation on one existing patient's data.
+public enum AccountEvent: String, CaseIterable, Codable, Sendable {
+    /// A new account; for a patient, the record (date of birth, location) it creates.
+    case register = "account.register"
+    /// The audit log of a whole clinic.
+    case clinicAuditRead = "audit.clinic-read"
+}
+
+extension AccessPolicy {
+    /// Whether `actor` may perform `operation`: one of its permitted actions is allowed. The
+    /// reason of the first refusal is kept for the audit log.
+    public static func decide(
+        _ actor: Actor, _ operation: PatientOperation, relationship: PatientRelationship, now: Double
+    ) -> AccessDecision {
+        var refusal: AccessDecision?
+        for action in PatientAction.allCases where operation.permits.contains(action) {
+            let decision = decide(actor, action, relationship: relationship, now: now)
+            if decision.isAllowed { return .allowed }
+            refusal = refusal ?? decision
+        }
+        return refusal ?? .denied(reason: "no-action-permits-this")
+    }
+
+    /// Every action `actor` may take for this patient now: what a page offers (forms, links).
+    public static func granted(_ actor: Actor, relationship: PatientRelationship, now: Double) -> Set<PatientAction> {
+        Set(PatientAction.allCases.filter { decide(actor, $0, relationship: relationship, now: now).isAllowed })
+    }
+}
