@@ -6,7 +6,8 @@ import FluentPostgresDriver
 import Leaf
 import GonioCore
 
-/// Builds the application from a configuration: database, migrations, middleware, views, routes.
+/// Builds the application from a configuration: database, migrations, middleware, views, and
+/// each feature's routes.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.gonioConfig = config
     _ = GonioMetrics.registry
@@ -14,51 +15,56 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
     app.http.server.configuration.serverName = nil
+    // A connection that sends and receives nothing for this long is closed: a request head
+    // that never finishes, a stalled client, an idle keep-alive (see README: production runs
+    // behind a reverse proxy, which also bounds slow header trickles).
+    app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.idleTimeout * 1000))
     app.routes.defaultMaxBodySize = "1mb"
     app.passwords.use(.bcrypt)
 
+    // SQL statements (with their values) are logged only at trace level: values are patient data.
     switch config.database {
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         if !url.contains("tlsmode=") { pg.coreConfiguration.tls = .disable }
         if !config.postgresSearchPath.isEmpty { pg.searchPath = config.postgresSearchPath }
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop, sqlLogLevel: .trace), as: .psql)
     }
-    GonioMetrics.poolMax.record(config.database.kindName == "postgres" ? config.databasePoolPerLoop : 1)
+    GonioMetrics.poolMax.record(config.database.isSQLite ? 1 : config.databasePoolPerLoop)
     app.migrations.add(Migrations.all)
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    // Order: headers outermost (so error responses get them too), then errors, static files,
-    // metrics, sessions; CSRF sits on the web routes only.
+    // Order, outermost first: the header guard sees every response, error pages included; the
+    // request id is settled before anything logs; errors become responses inside the security
+    // headers; input is checked before static files, sessions and routes see it.
     app.middleware = .init()
+    app.middleware.use(HeaderGuard())
+    app.middleware.use(RequestIdentity())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeaders())
     app.middleware.use(GonioErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(InputGuard())
+    app.middleware.use(PublicFiles(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(InFlightRequests())
     app.middleware.use(SessionAuthenticator())
 
-    try routes(app)
+    let routes = FeatureRoutes(openAPI: app, api: app.grouped(RequireSignIn()), web: app.grouped(CSRFProtection()))
+    for feature in Application.features { feature.register(routes) }
 }
 
-enum Migrations {
-    static let all: [any Migration] = [
-        M0001_CreateAccounts(),
-        M0002_CreateCareRelations(),
-        M0003_CreateSessions(),
-        M0004_CreateAuditLog(),
-        M0005_AddUniqueOpenLinksAndClinicNames(),
-        M0006_CreateIntakes(),
-        M0007_CreateOutcomeMeasures(),
-        M0008_CreateClinicalNotes(),
+extension Application {
+    /// Every feature, each in its own folder.
+    static let features: [any Feature] = [
+        OperationsRoutes(), OpenAPIRoutes(), AccountRoutes(), ClinicRoutes(), PatientRoutes(), CareTeamRoutes(),
+        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(),
     ]
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GonioServer
 
-try await GonioApp.main()
+exit(await GonioCLI.run(Array(CommandLine.arguments.dropFirst())))

@@ -44,9 +44,9 @@ import Testing
 
 @Suite struct PageRequestTests {
     @Test func defaultsAndOffsets() throws {
-        let first = try PageRequest()
+        let first = try ListPage()
         #expect(first.page == 1 && first.per == 25 && first.offset == 0)
-        let third = try PageRequest(page: 3, per: 10)
+        let third = try ListPage(page: 3, per: 10)
         #expect(third.offset == 20)
         #expect(third.pageCount(total: 0) == 1)
         #expect(third.pageCount(total: 10) == 1)
@@ -56,18 +56,18 @@ import Testing
 
     @Test(arguments: [(0, 25), (-1, 25), (10_001, 25), (1, 0), (1, 101), (1, -5)])
     func outOfRangeValuesAreRefused(page: Int, per: Int) {
-        #expect(throws: DomainError.self) { try PageRequest(page: page, per: per) }
+        #expect(throws: DomainError.self) { try ListPage(page: page, per: per) }
     }
 
     @Test(arguments: ["x", "1.5", "9999999999999999999999", " 2"])
     func nonNumbersAreRefused(text: String) {
-        #expect(throws: DomainError.self) { try PageRequest(pageText: text, perText: nil) }
-        #expect(throws: DomainError.self) { try PageRequest(pageText: nil, perText: text) }
+        #expect(throws: DomainError.self) { try ListPage(pageText: text, perText: nil) }
+        #expect(throws: DomainError.self) { try ListPage(pageText: nil, perText: text) }
     }
 
     @Test func emptyTextMeansTheDefault() throws {
-        #expect(try PageRequest(pageText: "", perText: nil) == PageRequest())
-        #expect(try PageRequest(pageText: "2", perText: "50") == PageRequest(page: 2, per: 50))
+        #expect(try ListPage(pageText: "", perText: nil) == ListPage())
+        #expect(try ListPage(pageText: "2", perText: "50") == ListPage(page: 2, per: 50))
     }
 
     @Test func nameSearchEscapesWildcards() throws {

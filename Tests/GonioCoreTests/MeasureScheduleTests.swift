@@ -32,6 +32,6 @@ import Testing
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "every-weeks", weeks: nil) }
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "daily", weeks: nil) }
         #expect(throws: DomainError.self) { try MeasureSchedule(kind: "once", weeks: 27) }
-        #expect(MeasureSchedule.everyWeeks(3).kind == "every-weeks" && MeasureSchedule.everyWeeks(3).weeks == 3)
+        #expect(MeasureSchedule.everyWeeks(3).kind == .everyWeeks && MeasureSchedule.everyWeeks(3).weeks == 3 && MeasureSchedule.everyWeeks(3).displayName == "Every 3 weeks")
     }
 }

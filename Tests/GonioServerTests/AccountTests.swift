@@ -133,7 +133,7 @@ import VaporTesting
             let r = try await app.send(.POST, "/api/v1/therapists/\(sam)/verification", token: app.token(email), json: ["decision": "verified"])
             #expect(r.status == .forbidden)
             let model = try await TherapistModel.find(UUID(uuidString: sam), on: app.db)
-            #expect(model?.verification == "pending")
+            #expect(model?.verification == .pending)
         }
     }
 
@@ -293,7 +293,7 @@ import VaporTesting
             ])
             let patient = try await app.patientID(of: Demo.patient2)
             let owner = try await app.token(Demo.patient2)
-            let until = Dashboards.isoDay(Date().addingTimeInterval(30 * 86_400))
+            let until = isoDay(Date().addingTimeInterval(30 * 86_400))
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<6 {
                     group.addTask {
@@ -307,7 +307,7 @@ import VaporTesting
             #expect(statuses.filter { $0 == 201 }.count == 1)
             #expect(statuses.allSatisfy { $0 == 201 || $0 == 409 }, "\(statuses)")
             let open = try await CaregiverLinkModel.query(on: app.db).filter(\.$revokedAt == nil).all()
-            #expect(open.filter { $0.patientID.uuidString == patient.uppercased() || $0.patientID.uuidString == patient }.count == 1)
+            #expect(open.filter { $0.$patient.id.uuidString == patient.uppercased() || $0.$patient.id.uuidString == patient }.count == 1)
         }
     }
 
@@ -318,7 +318,7 @@ import VaporTesting
             link.expiresAt = Date().addingTimeInterval(-60)
             try await link.update(on: app.db)
             let r = try await app.send(.POST, "/api/v1/patients/\(patient)/caregivers", token: app.token(Demo.patient), json: [
-                "caregiverEmail": Demo.caregiver, "scopes": ["view"], "expiresOn": Dashboards.isoDay(Date().addingTimeInterval(86_400 * 10)),
+                "caregiverEmail": Demo.caregiver, "scopes": ["view"], "expiresOn": isoDay(Date().addingTimeInterval(86_400 * 10)),
             ])
             #expect(r.status == .created)
             let list = try await app.send(.GET, "/api/v1/patients/\(patient)/caregivers", token: app.token(Demo.patient)).array

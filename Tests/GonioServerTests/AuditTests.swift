@@ -17,10 +17,10 @@ import VaporTesting
             let admin = try await app.token(Demo.admin)
             let r = try await app.send(.GET, "/api/v1/audit?patientId=\(id)", token: admin)
             #expect(r.status == .ok)
-            let entries = try r.decode([AuditEntryDTO].self)
+            let entries = try r.decode(Paginated<AuditEntryDTO>.self).items
             let therapistUser = try await app.me(therapist)["id"] as? String
             let strangerUser = try await app.me(stranger)["id"] as? String
-            let allowed = try #require(entries.first { $0.actorUserId?.uuidString == therapistUser && $0.action == "view-record" })
+            let allowed = try #require(entries.first { $0.actorUserId?.uuidString == therapistUser && $0.action == "patient.read" })
             #expect(allowed.outcome == "allowed")
             #expect(allowed.patientId?.uuidString == id)
             #expect(allowed.resource == "patient/\(id)")
@@ -29,7 +29,7 @@ import VaporTesting
             let denied = try #require(entries.first { $0.actorUserId?.uuidString == strangerUser })
             #expect(denied.outcome == "denied")
             #expect(denied.reason == "not-own-record")
-            #expect(entries.contains { $0.action == "view-audit" && $0.outcome == "allowed" }, "reading the log is itself logged")
+            #expect(entries.contains { $0.action == "audit.read" && $0.outcome == "allowed" }, "reading the log is itself logged")
         }
     }
 
@@ -51,10 +51,11 @@ import VaporTesting
             _ = try await app.send(.GET, "/api/v1/patients/\(id)", token: app.token(Demo.patient2))
             _ = try await app.send(.GET, "/api/v1/patients/\(id)", token: app.token(Demo.therapist))
             let admin = try await app.token(Demo.admin)
-            let denied = try await app.send(.GET, "/api/v1/audit?patientId=\(id)&outcome=denied", token: admin).decode([AuditEntryDTO].self)
+            let denied = try await app.send(.GET, "/api/v1/audit?patientId=\(id)&outcome=denied", token: admin).decode(Paginated<AuditEntryDTO>.self).items
             #expect(!denied.isEmpty && denied.allSatisfy { $0.outcome == "denied" })
-            let views = try await app.send(.GET, "/api/v1/audit?action=view-record&limit=2", token: admin).decode([AuditEntryDTO].self)
-            #expect(views.count == 2 && views.allSatisfy { $0.action == "view-record" })
+            let views = try await app.send(.GET, "/api/v1/audit?action=patient.read&limit=2", token: admin).decode(Paginated<AuditEntryDTO>.self)
+            #expect(views.items.count == 2 && views.items.allSatisfy { $0.action == "patient.read" })
+            #expect(views.metadata.per == 2 && views.metadata.total >= 2)
             #expect(try await app.send(.GET, "/api/v1/audit?limit=0", token: admin).status == .unprocessableEntity)
             #expect(try await app.send(.GET, "/api/v1/audit?limit=abc", token: admin).status.code < 500)
             #expect(try await app.send(.GET, "/api/v1/audit?outcome=maybe", token: admin).status == .unprocessableEntity)

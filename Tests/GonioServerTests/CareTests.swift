@@ -47,9 +47,9 @@ import VaporTesting
             let patient = try await app.patientID(of: Demo.patient)
             let sam = try await app.therapistID(of: Demo.unverified)
             let model = try #require(try await TherapistModel.find(UUID(uuidString: sam), on: app.db))
-            model.verification = "verified"
+            model.verification = .verified
             try await model.update(on: app.db)
-            try await LicenseModel.query(on: app.db).filter(\.$therapistID == model.requireID()).set(\.$expiresOn, to: "2020-01-01").update()
+            try await LicenseModel.query(on: app.db).filter(\.$therapist.$id == model.requireID()).set(\.$expiresOn, to: "2020-01-01").update()
             let r = try await app.send(.POST, "/api/v1/patients/\(patient)/care-team", token: app.token(Demo.admin), json: ["therapistId": sam])
             #expect(r.status == .forbidden)
             #expect(r.errorCode == "license-expired")
@@ -91,7 +91,7 @@ import VaporTesting
         return try await app.token(email, password: "a long helper phrase")
     }
 
-    static var nextMonth: String { Dashboards.isoDay(Date().addingTimeInterval(30 * 86_400)) }
+    static var nextMonth: String { isoDay(Date().addingTimeInterval(30 * 86_400)) }
 
     @Test func patientLinksScopedCaregiverAndRevokes() async throws {
         try await withTestApp { app in

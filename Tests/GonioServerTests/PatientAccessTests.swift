@@ -64,10 +64,10 @@ import VaporTesting
         try await withTestApp { app in
             let db = app.db
             let harbor = try #require(try await ClinicModel.query(on: db).filter(\.$name == "Harbor Telehealth PT").first())
-            let otherAdmin = UserModel(email: "harbor-admin@example.com", name: "Harbor Admin", role: "clinic-admin",
+            let otherAdmin = UserModel(email: "harbor-admin@example.com", name: "Harbor Admin", role: .clinicAdmin,
                                        passwordHash: try PasswordHasher.hash(DemoSeed.password, cost: 4))
             try await otherAdmin.create(on: db)
-            try await ClinicMembershipModel(clinicID: harbor.requireID(), userID: otherAdmin.requireID(), role: "clinic-admin").create(on: db)
+            try await ClinicMembershipModel(clinicID: harbor.requireID(), userID: otherAdmin.requireID(), role: .clinicAdmin).create(on: db)
             let id = try await app.patientID(of: Demo.patient)
             let token = try await app.token("harbor-admin@example.com")
             #expect(try await app.send(.GET, "/api/v1/patients/\(id)", token: token).status == .notFound)
@@ -93,7 +93,7 @@ import VaporTesting
         try await withTestApp { app in
             let id = try await app.patientID(of: Demo.patient)
             let link = try #require(try await CaregiverLinkModel.query(on: app.db).first())
-            link.scopes = "message,book-visits"
+            link.scopes = CaregiverScopes([.message, .bookVisits])
             try await link.update(on: app.db)
             let token = try await app.token(Demo.caregiver)
             #expect(try await app.send(.GET, "/api/v1/patients/\(id)", token: token).status == .notFound)

@@ -4,7 +4,8 @@
 ///
 /// Raw values are stable: they are stored in the audit log and offered as its filter.
 public enum PatientOperation: String, CaseIterable, Codable, Sendable {
-    /// A list of patients (name and demographics): one audit entry names every patient shown.
+    /// A list of the patients one may act for (names; demographics where `viewRecord` holds):
+    /// one audit entry names every patient shown.
     case patientList = "patient.list"
     case patientRead = "patient.read"
     case careTeamRead = "care-team.read"
@@ -41,7 +42,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
         switch self {
-        case .patientList, .patientRead, .careTeamRead, .caregiversRead: [.viewRecord]
+        case .patientList: [.viewRecord, .viewClinical, .completeForms, .logPractice, .bookVisit, .message]
+        case .patientRead, .careTeamRead, .caregiversRead: [.viewRecord]
         case .careTeamAdd, .careTeamRemove: [.manageCareTeam]
         case .caregiverLink, .caregiverRevoke: [.manageCaregivers]
         case .intakeRead, .measureList: [.viewClinical, .completeForms]

@@ -1,7 +1,12 @@
-/// Whether an audited access went ahead. Stored as text.
+/// How an audited access ended. Stored as text.
 public enum AuditOutcome: String, Codable, Sendable, CaseIterable {
+    /// The policy allowed it and it was done.
     case allowed
+    /// The policy refused it.
     case denied
+    /// The policy allowed it but a rule refused the change (already submitted, not due...):
+    /// nothing was changed.
+    case failed
 }
 
 extension AccessDecision {

@@ -21,6 +21,8 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: String
     /// A sentence a person can act on. Never contains patient data.
     public var message: String
+    /// For `rateLimited`: seconds until trying again may succeed.
+    public var retryAfter: Int?
 
     public init(_ kind: Kind, code: String, _ message: String) {
         self.kind = kind

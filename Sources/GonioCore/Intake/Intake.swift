@@ -252,6 +252,14 @@ public enum IntakeRules {
     }
 }
 
+/// Where an intake stands. Stored as its raw value.
+public enum IntakeStatus: String, Codable, Sendable, CaseIterable {
+    /// Saved answers that can still change.
+    case draft
+    /// Locked: the red-flag screen has run; corrections go through the therapist.
+    case submitted
+}
+
 /// The therapist's decision on a flagged intake.
 public enum TriageDecision: String, Codable, Sendable, CaseIterable {
     /// Virtual care may go ahead.

@@ -9,28 +9,55 @@ public enum MeasureSchedule: Equatable, Sendable {
 
     public static let maxIntervalWeeks = 26
 
-    public init(kind: String, weeks: Int?) throws(DomainError) {
+    /// The schedule's name as stored and sent over the API.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case once
+        case everyWeeks = "every-weeks"
+        case atDischarge = "at-discharge"
+
+        public var displayName: String {
+            switch self {
+            case .once: "Once"
+            case .everyWeeks: "Every few weeks"
+            case .atDischarge: "At discharge"
+            }
+        }
+    }
+
+    public init(kind rawKind: String, weeks: Int?) throws(DomainError) {
+        guard let kind = Kind(rawValue: rawKind) else {
+            throw .invalid("schedule-invalid", "schedule must be once, every-weeks or at-discharge.")
+        }
+        try self.init(kind: kind, weeks: weeks)
+    }
+
+    public init(kind: Kind, weeks: Int?) throws(DomainError) {
         if let weeks, !(1...Self.maxIntervalWeeks).contains(weeks) {
             throw .invalid("interval-invalid", "Repeat every 1 to \(Self.maxIntervalWeeks) weeks.")
         }
         switch kind {
-        case "once": self = .once
-        case "at-discharge": self = .atDischarge
-        case "every-weeks":
-            guard let weeks, (1...Self.maxIntervalWeeks).contains(weeks) else {
-                throw .invalid("interval-invalid", "Repeat every 1 to \(Self.maxIntervalWeeks) weeks.")
-            }
+        case .once: self = .once
+        case .atDischarge: self = .atDischarge
+        case .everyWeeks:
+            guard let weeks else { throw .invalid("interval-invalid", "Repeat every 1 to \(Self.maxIntervalWeeks) weeks.") }
             self = .everyWeeks(weeks)
-        default:
-            throw .invalid("schedule-invalid", "schedule must be once, every-weeks or at-discharge.")
         }
     }
 
-    public var kind: String {
+    public var kind: Kind {
         switch self {
-        case .once: "once"
-        case .everyWeeks: "every-weeks"
-        case .atDischarge: "at-discharge"
+        case .once: .once
+        case .everyWeeks: .everyWeeks
+        case .atDischarge: .atDischarge
+        }
+    }
+
+    /// How the schedule reads on a page ("Every 4 weeks").
+    public var displayName: String {
+        switch self {
+        case .once: "Once"
+        case .everyWeeks(let weeks): "Every \(weeks) weeks"
+        case .atDischarge: "At discharge"
         }
     }
 

@@ -16,6 +16,12 @@ public enum NoteKind: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// A note is a draft its author may change until it is signed; a signed note never changes.
+public enum NoteStatus: String, Codable, Sendable, CaseIterable {
+    case draft
+    case signed
+}
+
 /// A range-of-motion measurement with the normal range shown beside it.
 public struct ROMMeasurement: Codable, Sendable, Equatable {
     public enum Side: String, Codable, Sendable { case left, right, notApplicable = "n/a" }

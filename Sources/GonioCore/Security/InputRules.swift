@@ -39,7 +39,7 @@ public enum InputRules {
 
 /// Which page of a list to show. Every list of records is read a page at a time, so a clinic of
 /// ten thousand patients costs what a clinic of ten does.
-public struct PageRequest: Equatable, Sendable {
+public struct ListPage: Equatable, Sendable {
     public static let defaultPer = 25
     public static let maxPer = 100
     /// Pages beyond this are refused: no one reads them, and large offsets are slow.

@@ -1,99 +1,82 @@
+import ArgumentParser
 import Foundation
 import GonioCore
 
 /// `gonio triage ...` and `gonio measures ...`: the red-flag screen and outcome-measure scoring
-/// for scripts and checks. They need no database, so they run before the server is built.
-/// Output is JSON on standard output; bad input prints a message on standard error and exits 2.
-public enum ClinicalCommands {
-    public static let names: Set<String> = ["triage", "measures"]
+/// for scripts and checks. They need no database. Output is JSON on standard output; bad input
+/// prints a message on standard error and exits 2.
+struct Triage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The red-flag screen: list its questions, or evaluate answers (JSON out).",
+        subcommands: [Questions.self, Evaluate.self])
 
-    public struct Failure: Error {
-        public var message: String
+    func run() throws {
+        throw CommandFailure.input("choose what to do: 'gonio triage questions' or 'gonio triage evaluate --answers JSON' (see 'gonio triage --help').")
     }
 
-    /// Runs the command; returns the process exit code.
-    public static func run(_ arguments: [String], output: (String) -> Void = { print($0) },
-                           errorOutput: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) -> Int32 {
-        do {
-            output(try execute(arguments))
-            return 0
-        } catch let failure as Failure {
-            errorOutput("gonio: \(failure.message)")
-        } catch let domain as DomainError {
-            errorOutput("gonio: \(domain.message) (\(domain.code))")
-        } catch {
-            errorOutput("gonio: \(error)")
+    struct Questions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every question of the screen, with its stable id and type.")
+
+        func run() throws {
+            CommandOutput.current.line(try ClinicalOutput.json(RedFlagScreen.questions.map(ClinicalOutput.QuestionOut.init)))
         }
-        return 2
     }
 
-    static let usage = """
-        usage: gonio triage questions
-               gonio triage evaluate --answers '{"question-id": true, "age": 70}'
-               gonio measures list
-               gonio measures score --measure CODE --answers A1,A2,...
-        """
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The screen's outcome and reasons for a set of answers.")
 
-    public static func execute(_ arguments: [String]) throws -> String {
-        guard arguments.count >= 2 else { throw Failure(message: usage) }
-        let options = try parseOptions(Array(arguments.dropFirst(2)))
-        switch (arguments[0], arguments[1]) {
-        case ("triage", "questions"):
-            try expectOptions(options, [])
-            return try json(RedFlagScreen.questions.map(QuestionOut.init))
-        case ("triage", "evaluate"):
-            try expectOptions(options, ["answers"])
-            guard let text = options["answers"] else { throw Failure(message: "--answers is required: a JSON object of question id -> answer.") }
-            return try json(RedFlagScreen.evaluate(parseAnswerObject(text)))
-        case ("measures", "list"):
-            try expectOptions(options, [])
-            return try json(MeasureLibrary.all.map(MeasureOut.init))
-        case ("measures", "score"):
-            try expectOptions(options, ["measure", "answers"])
-            guard let code = options["measure"] else { throw Failure(message: "--measure is required (one of \(MeasureLibrary.all.map(\.code).joined(separator: ", ").description)).") }
-            guard let measure = MeasureLibrary.measure(code: code) else {
-                throw Failure(message: "unknown measure '\(code.prefix(40))'; use one of \(MeasureLibrary.all.map(\.code).joined(separator: ", ")).")
+        @Option(name: .long, help: "A JSON object of question id -> answer, e.g. '{\"fever\": true, \"age\": 70}'.")
+        var answers: String
+
+        func run() throws {
+            let result = try RedFlagScreen.evaluate(ClinicalOutput.parseAnswerObject(answers))
+            CommandOutput.current.line(try ClinicalOutput.json(result))
+        }
+    }
+}
+
+struct Measures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Outcome measures: list the library, or score answers (JSON out).",
+        subcommands: [List.self, Score.self])
+
+    func run() throws {
+        throw CommandFailure.input("choose what to do: 'gonio measures list' or 'gonio measures score --measure CODE --answers A1,A2,...' (see 'gonio measures --help').")
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every measure with its items, score range and source.")
+
+        func run() throws {
+            CommandOutput.current.line(try ClinicalOutput.json(MeasureLibrary.all.map(ClinicalOutput.MeasureOut.init)))
+        }
+    }
+
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Score one administration by the measure's published rules.")
+
+        @Option(name: .long, help: "The measure's code (gonio measures list), e.g. odi.")
+        var measure: String
+
+        @Option(name: .long, help: "One value per item, comma-separated; leave a value empty for an unanswered item.")
+        var answers: String
+
+        func run() throws {
+            guard let found = MeasureLibrary.measure(code: measure) else {
+                throw CommandFailure.input("unknown measure '\(measure.prefix(40))'; use one of \(MeasureLibrary.all.map(\.code).joined(separator: ", ")).")
             }
-            guard let answers = options["answers"] else { throw Failure(message: "--answers is required: one value per item, comma-separated; leave a value empty for an unanswered item.") }
-            return try json(MeasureScoring.score(measure, values: parseAnswers(answers, measure: measure)))
-        default:
-            throw Failure(message: "unknown command '\(arguments.prefix(2).joined(separator: " "))'.\n\(usage)")
+            let values = try ClinicalOutput.parseAnswers(answers, measure: found)
+            CommandOutput.current.line(try ClinicalOutput.json(MeasureScoring.score(found, values: values)))
         }
     }
+}
 
-    /// `--name value` or `--name=value`; every option takes a value.
-    static func parseOptions(_ args: [String]) throws -> [String: String] {
-        var result: [String: String] = [:]
-        var i = 0
-        while i < args.count {
-            let arg = args[i]
-            guard arg.hasPrefix("--"), arg.count > 2 else { throw Failure(message: "unexpected argument '\(arg.prefix(40))'.\n\(usage)") }
-            var name = String(arg.dropFirst(2)), value: String
-            if let eq = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            } else {
-                guard i + 1 < args.count else { throw Failure(message: "--\(name) needs a value.") }
-                value = args[i + 1]
-                i += 1
-            }
-            guard result[name] == nil else { throw Failure(message: "--\(name) is given twice.") }
-            result[name] = value
-            i += 1
-        }
-        return result
-    }
-
-    static func expectOptions(_ options: [String: String], _ allowed: Set<String>) throws {
-        if let extra = options.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw Failure(message: "unknown option --\(extra.prefix(40)).\n\(usage)")
-        }
-    }
-
+/// What the clinical commands and the measure library API print.
+enum ClinicalOutput {
     /// Parses `{"question-id": answer, ...}`.
     public static func parseAnswerObject(_ text: String) throws -> [String: TriageInput] {
         guard let object = try? JSONDecoder().decode([String: TriageInput].self, from: Data(text.utf8)) else {
-            throw Failure(message: "--answers must be a JSON object of question id -> answer, e.g. '{\"fever\": true, \"age\": 70}'.")
+            throw CommandFailure.input("--answers must be a JSON object of question id -> answer, e.g. '{\"fever\": true, \"age\": 70}'.")
         }
         return object
     }
@@ -104,10 +87,10 @@ public enum ClinicalCommands {
             let value = raw.trimmingCharacters(in: .whitespaces)
             if value.isEmpty { return nil }
             if measure.kind == .questionnaire || measure.items.count > 1 {
-                guard let n = Int(value) else { throw Failure(message: "answer \(index + 1) ('\(value.prefix(20))') must be a whole number.") }
+                guard let n = Int(value) else { throw CommandFailure.input("answer \(index + 1) ('\(value.prefix(20))') must be a whole number.") }
                 return Double(n)
             }
-            guard let n = Double(value), n.isFinite else { throw Failure(message: "answer \(index + 1) ('\(value.prefix(20))') must be a number.") }
+            guard let n = Double(value), n.isFinite else { throw CommandFailure.input("answer \(index + 1) ('\(value.prefix(20))') must be a number.") }
             return n
         }
     }

@@ -14,6 +14,19 @@ public struct AppConfig: Sendable {
             case .postgres: "postgres"
             }
         }
+
+        public var isSQLite: Bool { kindName == "sqlite" }
+
+        /// Where the database is, for messages: the file, or the PostgreSQL host and port
+        /// (never the password).
+        public var location: String {
+            switch self {
+            case .sqliteFile(let path): path
+            case .sqliteMemory: "memory"
+            case .postgres(let url):
+                URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)" } ?? "the DATABASE_URL server"
+            }
+        }
     }
 
     public var isProduction: Bool
@@ -27,8 +40,14 @@ public struct AppConfig: Sendable {
     public var publicURL: String?
     public var sessionPolicy: SessionPolicy
     public var loginThrottle: LoginThrottle
-    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
-    public var trustProxy: Bool
+    /// Reverse proxies whose X-Forwarded-For hops are believed (GONIO_TRUSTED_PROXIES).
+    public var trustedProxies: TrustedProxies
+    /// Close a connection that sends and receives nothing for this long: an unfinished request
+    /// head, a stalled client or an idle keep-alive (GONIO_IDLE_TIMEOUT_SECONDS).
+    public var idleTimeout: Double = 15
+    /// Refuse a request whose body has not fully arrived this long after its head
+    /// (GONIO_BODY_TIMEOUT_SECONDS).
+    public var bodyTimeout: Double = 30
     public var compact: CompactMembership
     /// Seed demo data into an empty database (never in production).
     public var seedDemoData: Bool
@@ -47,7 +66,7 @@ public struct AppConfig: Sendable {
         isProduction: Bool = false, dataDirectory: String = "./data", database: Database = .sqliteMemory,
         secret: [UInt8] = Array(repeating: 7, count: 32), hostname: String = "127.0.0.1", port: Int = 8080,
         publicURL: String? = nil, sessionPolicy: SessionPolicy = .standard, loginThrottle: LoginThrottle = .standard,
-        trustProxy: Bool = false, compact: CompactMembership = .snapshot, seedDemoData: Bool = false,
+        trustedProxies: TrustedProxies = .none, compact: CompactMembership = .snapshot, seedDemoData: Bool = false,
         logLevel: String = "info", jsonLogs: Bool = false, passwordCost: Int = 12
     ) {
         self.isProduction = isProduction
@@ -59,7 +78,7 @@ public struct AppConfig: Sendable {
         self.publicURL = publicURL
         self.sessionPolicy = sessionPolicy
         self.loginThrottle = loginThrottle
-        self.trustProxy = trustProxy
+        self.trustedProxies = trustedProxies
         self.compact = compact
         self.seedDemoData = seedDemoData
         self.logLevel = logLevel
@@ -120,6 +139,23 @@ public struct AppConfig: Sendable {
             throw Problem(description: "GONIO_PUBLIC_URL is required in production (e.g. https://pt.example.org).")
         }
 
+        if value("GONIO_TRUST_PROXY") != nil {
+            throw Problem(description: "GONIO_TRUST_PROXY was replaced by GONIO_TRUSTED_PROXIES: list your proxies' addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8).")
+        }
+        let trustedProxies: TrustedProxies
+        do {
+            trustedProxies = try TrustedProxies(parsing: value("GONIO_TRUSTED_PROXIES") ?? "")
+        } catch {
+            throw Problem(description: "GONIO_TRUSTED_PROXIES: \(error.message)")
+        }
+        func seconds(_ key: String, default d: Double) throws -> Double {
+            guard let raw = value(key) else { return d }
+            guard let n = Double(raw), n >= 1, n <= 3600 else {
+                throw Problem(description: "\(key) must be a number of seconds between 1 and 3600, not '\(raw.prefix(40))'.")
+            }
+            return n
+        }
+
         let portText = value("PORT") ?? "8080"
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw Problem(description: "PORT must be a number between 1 and 65535, not '\(portText)'.")
@@ -149,13 +185,15 @@ public struct AppConfig: Sendable {
                 absoluteTimeout: try minutes("GONIO_SESSION_ABSOLUTE_MINUTES", default: 12 * 60)
             ),
             loginThrottle: .standard,
-            trustProxy: value("GONIO_TRUST_PROXY") == "1",
+            trustedProxies: trustedProxies,
             compact: compact,
             seedDemoData: !production && value("GONIO_SEED_DEMO") != "0",
             logLevel: value("LOG_LEVEL") ?? (production ? "notice" : "info"),
             jsonLogs: value("GONIO_LOG_FORMAT") == "json" || (production && value("GONIO_LOG_FORMAT") != "text")
         )
         config.databasePoolPerLoop = pool
+        config.idleTimeout = try seconds("GONIO_IDLE_TIMEOUT_SECONDS", default: 15)
+        config.bodyTimeout = try seconds("GONIO_BODY_TIMEOUT_SECONDS", default: 30)
         return config
     }
 

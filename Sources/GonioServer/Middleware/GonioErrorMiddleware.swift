@@ -25,7 +25,7 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             } else {
                 req.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "code": .string(code)])
             }
-            if status == .tooManyRequests, let wait = req.storage[RetryAfterKey.self] {
+            if let wait = (error as? DomainError)?.retryAfter {
                 headers.replaceOrAdd(name: .retryAfter, value: String(wait))
             }
             if status == .unauthorized, req.url.path.hasPrefix("/api/") {
@@ -33,7 +33,8 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             }
             if req.wantsHTML {
                 if status == .unauthorized {
-                    return req.redirect(to: "/login?next=\(req.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/dashboard")")
+                    let next = InputRules.localRedirectPath(req.url.path) ?? Paths.dashboard()
+                    return WebPage.seeOther(Paths.login(query: ["next": next]))
                 }
                 if let page = try? await WebPage.errorPage(req, status: status, message: message) {
                     page.status = status
@@ -85,9 +86,8 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             let code = e.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
             let message = e.status == .badRequest && e.reason.contains("Decod") ? "The request body could not be read." : e.reason
             return (e.status, code, message)
-        case let e as any DatabaseError where e.isConstraintFailure:
-            return (.conflict, "conflict", "That conflicts with data already saved.")
         default:
+            if let refusal = DatabaseRefusal.domainError(error) { return describe(refusal) }
             return (.internalServerError, "internal", "Something went wrong on our side.")
         }
     }

@@ -8,11 +8,24 @@ struct Layout: Encodable {
         var name: String
         var roleName: String
     }
+
+    /// The site-wide links, built from `Paths` like every other link.
+    struct Links: Encodable {
+        var home = Paths.home()
+        var dashboard = Paths.dashboard()
+        var password = Paths.password()
+        var login = Paths.login()
+        var logout = Paths.logout()
+        var register = Paths.register()
+        var audit = Paths.clinicAudit()
+    }
+
     var title: String
     var user: NavUser?
     var csrf: String
     var notice: String?
     var error: String?
+    var links = Links()
 }
 
 struct Page<Body: Encodable>: Encodable {
@@ -21,6 +34,33 @@ struct Page<Body: Encodable>: Encodable {
 }
 
 struct Empty: Encodable {}
+
+/// A choice in a select, radio group or checkbox list.
+struct Choice: Encodable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+/// The "previous / next" links and the search box of a paginated list.
+struct Pager: Encodable {
+    var page: Int
+    var pages: Int
+    var total: Int
+    var query: String
+    var previous: String?
+    var next: String?
+
+    /// `link(page)` builds the address of another page of the same list.
+    init(_ request: ListPage, total: Int, query: String?, link: (Int) -> String) {
+        page = request.page
+        pages = request.pageCount(total: total)
+        self.total = total
+        self.query = query ?? ""
+        previous = request.page > 1 ? link(request.page - 1) : nil
+        next = request.page < pages ? link(request.page + 1) : nil
+    }
+}
 
 enum WebPage {
     /// Renders `template` inside the shared layout with the given status.
@@ -51,6 +91,16 @@ enum WebPage {
         }
     }
 
+    /// A redirect after a successful form (303, so a reload does not post again).
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: ["Location": location])
+    }
+
+    /// The notice a page shows for `?notice=code`, if the code is one of `notices`.
+    static func notice(_ req: Request, _ notices: [String: String]) -> String? {
+        (try? req.query.get(String.self, at: "notice")).flatMap { notices[$0] }
+    }
+
     static func errorPage(_ req: Request, status: HTTPResponseStatus, message: String) async throws -> Response {
         struct ErrorContext: Encodable {
             var code: UInt
@@ -73,5 +123,18 @@ extension HTTPResponseStatus {
     /// The status a DomainError maps to, for re-rendering a form with the error.
     init(domain error: DomainError) {
         self = GonioErrorMiddleware.describe(error).0
+    }
+}
+
+extension Request {
+    /// A form body, decoded only after the handler has authorised the caller.
+    func form<T: Decodable>(_ type: T.Type) throws -> T {
+        try content.decode(T.self)
+    }
+
+    /// The list a page asks for: `?page=&per=&q=`.
+    func listRequest() throws -> (ListPage, NameSearch?) {
+        let page = try ListPage(pageText: try? query.get(String.self, at: "page"), perText: try? query.get(String.self, at: "per"))
+        return (page, try NameSearch(try? query.get(String.self, at: "q")))
     }
 }

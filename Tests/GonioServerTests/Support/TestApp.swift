@@ -10,7 +10,8 @@ import VaporTesting
 /// in the PostgreSQL named by DATABASE_URL (so suites can run in parallel against one server).
 /// Demo data is seeded with a cheap bcrypt cost.
 func withTestApp(
-    seed: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void
+    seed: Bool = true, onDisk: Bool = false, clock: GonioClock? = nil, adjust: (inout AppConfig) -> Void = { _ in },
+    _ body: (Application) async throws -> Void
 ) async throws {
     // On one shared PostgreSQL, cap how many tests hold connections at once.
     if usingPostgres { await PostgresSlots.shared.acquire() }
@@ -18,6 +19,13 @@ func withTestApp(
     let app = try await Application.make(.testing)
     var config = AppConfig(passwordCost: 4)
     var schema: String?
+    var directory: String?
+    if onDisk {
+        // A real file with WAL, as `gonio serve` uses: concurrent connections behave as in production.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gonio-test-\(UUID().uuidString)").path
+        directory = dir
+        config.database = .sqliteFile(dir + "/gonio.sqlite")
+    }
     if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         schema = name
@@ -27,13 +35,16 @@ func withTestApp(
         config.databasePoolPerLoop = 1
     }
     adjust(&config)
+    if let clock { app.clock = clock }
+    defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
     do {
         try await configure(app, config: config)
+        try await prepareDatabase(app)
         if let schema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
         }
         try await app.autoMigrate()
-        if seed { try await DemoSeed.seedIfEmpty(app.db, passwordCost: 4) }
+        if seed { try await DemoSeed.seedIfEmpty(app.systemContext("seed")) }
         try await body(app)
     } catch {
         await dropSchema(schema, app)
@@ -90,7 +101,9 @@ struct TestResponse {
 
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
     var object: [String: Any] { json as? [String: Any] ?? [:] }
-    var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
+    /// A list: a bare array, or the `items` of a page (`{"items": [...], "metadata": {...}}`).
+    var array: [[String: Any]] { json as? [[String: Any]] ?? object["items"] as? [[String: Any]] ?? [] }
+    var metadata: [String: Any] { object["metadata"] as? [String: Any] ?? [:] }
     var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -139,4 +152,13 @@ extension Application {
         let token = try await token(email)
         return try await me(token)["therapistId"] as? String ?? ""
     }
+}
+
+/// A date as `YYYY-MM-DD` in UTC, as forms and the API take it.
+func isoDay(_ date: Date) -> String { CalendarDay(utc: date).description }
+
+/// Collects what a command prints.
+final class OutputBuffer: @unchecked Sendable {
+    var out = ""
+    var err = ""
 }

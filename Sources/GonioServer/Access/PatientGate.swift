@@ -1,0 +1,242 @@
+import Fluent
+import FluentSQL
+import SQLKit
+import Foundation
+import GonioCore
+
+/// Proof that the gate allowed one operation on one patient, with what the caller may do for
+/// that patient now. Only `PatientGate` can make one (the initialiser is private to this
+/// file), and every loader and writer of patient data takes one: code that skips the gate does
+/// not compile.
+struct AuthorizedPatient: Sendable {
+    let id: UUID
+    let clinicID: UUID
+    let userID: UUID
+    let name: String
+    let email: String
+    let dateOfBirth: String?
+    let location: String?
+    let createdAt: Date?
+    /// The operation the gate allowed.
+    let operation: PatientOperation
+    /// Every policy action the caller may take for this patient now (which forms and links a
+    /// page offers).
+    let granted: Set<PatientAction>
+
+    fileprivate init(_ patient: PatientModel, user: UserModel, operation: PatientOperation, granted: Set<PatientAction>) throws {
+        id = try patient.requireID()
+        clinicID = patient.$clinic.id
+        userID = patient.$user.id
+        name = user.name
+        email = user.email
+        dateOfBirth = patient.dateOfBirth
+        location = patient.location
+        createdAt = patient.createdAt
+        self.operation = operation
+        self.granted = granted
+    }
+
+    func may(_ action: PatientAction) -> Bool { granted.contains(action) }
+
+    /// The jurisdiction the patient said they are in, if it parses.
+    var jurisdiction: Jurisdiction? { location.flatMap { try? Jurisdiction($0) } }
+}
+
+/// One page of patients from a list operation.
+struct PatientPage: Sendable {
+    var items: [AuthorizedPatient]
+    var total: Int
+    var page: ListPage
+}
+
+/// The server's single gate to patient data: works out how the caller relates to a patient,
+/// asks `AccessPolicy`, writes the audit entry naming the operation, and hands back an
+/// `AuthorizedPatient` or refuses. Refusals answer 404 when the caller may not even see the
+/// record (so its existence is not revealed), 403 otherwise.
+struct PatientGate {
+    let ctx: CallContext
+
+    static let notFound = DomainError.notFound("patient-not-found", "No patient with that id is available to you.")
+
+    /// Authorises a read. The entry is written whatever the outcome. A page that shows more
+    /// than one thing names the others in `also`: each one the caller may do gets its own entry
+    /// (written together), and the page shows it only when `may` says so.
+    func authorize(_ operation: PatientOperation, patientID: UUID, resource: String? = nil,
+                   also: [PatientOperation] = []) async throws -> AuthorizedPatient {
+        let resourceName = resource ?? "patient/\(patientID.uuidString)"
+        let access = try await decide(operation, patientID: patientID, resource: resourceName)
+        let done = [operation] + also.filter { !$0.permits.isDisjoint(with: access.granted) }
+        try await ctx.audit.record(done.map {
+            .init(action: $0.rawValue, patientID: access.id, clinicID: access.clinicID, resource: resourceName, outcome: .allowed)
+        })
+        return access
+    }
+
+    /// Authorises a change and runs it in one transaction with its audit entry. A refusal by
+    /// the policy is audited on its own; when `body` throws, nothing it wrote remains and an
+    /// entry records the failure and its reason.
+    func change<T: Sendable>(
+        _ operation: PatientOperation, patientID: UUID, resource: String? = nil,
+        _ body: @escaping @Sendable (AuthorizedPatient, CallContext) async throws -> T
+    ) async throws -> T {
+        let resourceName = resource ?? "patient/\(patientID.uuidString)"
+        let access = try await decide(operation, patientID: patientID, resource: resourceName)
+        let allowed = AuditLog.Event(action: operation.rawValue, patientID: access.id, clinicID: access.clinicID,
+                                     resource: resourceName, outcome: .allowed)
+        do {
+            return try await ctx.transaction { tx in
+                try await tx.audit.record(allowed)
+                return try await body(access, tx)
+            }
+        } catch {
+            var failed = allowed
+            let domain = error as? DomainError ?? DatabaseRefusal.domainError(error)
+            failed.outcome = domain?.kind == .forbidden ? .denied : .failed
+            failed.reason = domain?.code ?? "error"
+            try? await ctx.audit.record(failed)
+            throw error
+        }
+    }
+
+    /// Checks the policy for a second action once the work knows it needs one (a performance
+    /// test needs `writeClinical`, a questionnaire `completeForms`). A refusal is audited; inside
+    /// `change` it also rolls the change back.
+    func require(_ action: PatientAction, of access: AuthorizedPatient, resource: String) async throws {
+        guard !access.may(action) else { return }
+        try await ctx.audit.record(.init(action: access.operation.rawValue, patientID: access.id, clinicID: access.clinicID,
+                                         resource: resource, outcome: .denied, reason: "needs-\(action.rawValue)"))
+        if access.may(.viewRecord) { throw DomainError.forbidden("not-permitted", "You may not do this for this patient.") }
+        throw Self.notFound
+    }
+
+    /// One page of the patients the caller may see for `operation`, optionally narrowed (by a
+    /// join or filter a feature adds) and searched by name. A fixed number of queries whatever
+    /// the clinic's size, and one audit entry naming the patients shown.
+    func list(
+        _ operation: PatientOperation = .patientList, page: ListPage, search: NameSearch? = nil, resource: String,
+        narrowing narrow: (QueryBuilder<PatientModel>) -> Void = { _ in }
+    ) async throws -> PatientPage {
+        let user = try ctx.requireUser()
+        let now = ctx.now.timeIntervalSince1970
+        let query = PatientModel.query(on: ctx.db).join(parent: \.$user)
+        var relation: (UUID) -> PatientRelationship
+        var pageInMemory = false
+        switch user.role {
+        case .patient:
+            guard let own = user.patientID else { return try await recordList(operation, [], 0, page, resource) }
+            query.filter(\.$id == own)
+            relation = { _ in PatientRelationship(isSelf: true) }
+            pageInMemory = true
+        case .therapist:
+            guard user.therapistVerified, let therapistID = user.therapistID else {
+                return try await recordList(operation, [], 0, page, resource)
+            }
+            query.join(CareTeamMemberModel.self, on: \CareTeamMemberModel.$patient.$id == \PatientModel.$id)
+                .filter(CareTeamMemberModel.self, \.$therapist.$id == therapistID)
+            relation = { _ in PatientRelationship(onCareTeam: true) }
+        case .clinicAdmin:
+            guard !user.adminClinicIDs.isEmpty else { return try await recordList(operation, [], 0, page, resource) }
+            query.filter(\.$clinic.$id ~~ user.adminClinicIDs)
+            relation = { _ in PatientRelationship(adminOfPatientClinic: true) }
+        case .caregiver:
+            // A caregiver's patients are few (their own delegations): read them all, then page.
+            let links = try await CaregiverLinkModel.query(on: ctx.db).filter(\.$caregiver.$id == user.userID).all()
+            let grants = Dictionary(grouping: links, by: { $0.$patient.id }).mapValues { $0.map(\.grant) }
+            guard !grants.isEmpty else { return try await recordList(operation, [], 0, page, resource) }
+            query.filter(\.$id ~~ Array(grants.keys))
+            relation = { PatientRelationship(caregiverGrants: grants[$0] ?? []) }
+            pageInMemory = true
+        case .platformAdmin:
+            return try await recordList(operation, [], 0, page, resource)
+        }
+        narrow(query)
+        if let search {
+            query.filter(.sql(SQLQueryString("LOWER(\(ident: UserModel.schema).\(ident: "name")) LIKE \(bind: search.likePattern) ESCAPE '\\'")))
+        }
+        query.sort(UserModel.self, \.$name).sort(\.$id)
+
+        func authorized(_ patient: PatientModel) throws -> AuthorizedPatient? {
+            let id = try patient.requireID()
+            let rel = relation(id)
+            guard AccessPolicy.decide(user.actor, operation, relationship: rel, now: now).isAllowed else { return nil }
+            return try AuthorizedPatient(patient, user: try patient.joined(UserModel.self), operation: operation,
+                                         granted: AccessPolicy.granted(user.actor, relationship: rel, now: now))
+        }
+        if pageInMemory {
+            let all = try await query.all().compactMap(authorized)
+            let slice = Array(all.dropFirst(page.offset).prefix(page.per))
+            return try await recordList(operation, slice, all.count, page, resource)
+        }
+        let total = try await query.copy().count()
+        let rows = try await query.range(page.offset..<(page.offset + page.per)).all().compactMap(authorized)
+        return try await recordList(operation, rows, total, page, resource)
+    }
+
+    /// The rows of a list the caller may also see `operation` for (a dashboard's intake-status
+    /// column), audited as one entry naming them.
+    func also(_ operation: PatientOperation, for rows: [AuthorizedPatient], resource: String) async throws -> [AuthorizedPatient] {
+        let user = try ctx.requireUser()
+        let permitted = rows.filter { !operation.permits.isDisjoint(with: $0.granted) }
+        guard !permitted.isEmpty else { return [] }
+        try await ctx.audit.record(.init(action: operation.rawValue, clinicID: user.adminClinicIDs.first ?? user.clinicIDs.first, resource: resource,
+                                         outcome: .allowed, patients: permitted.map(\.id)))
+        return permitted
+    }
+
+    // MARK: - Deciding
+
+    private func recordList(_ operation: PatientOperation, _ rows: [AuthorizedPatient], _ total: Int, _ page: ListPage,
+                            _ resource: String) async throws -> PatientPage {
+        try await ctx.audit.record(.init(action: operation.rawValue, clinicID: ctx.user.flatMap { $0.adminClinicIDs.first ?? $0.clinicIDs.first },
+                                         resource: "\(resource) page \(page.page)", outcome: .allowed, patients: rows.map(\.id)))
+        return PatientPage(items: rows, total: total, page: page)
+    }
+
+    /// Loads the patient and the caller's relationship, asks the policy; a refusal is audited
+    /// and thrown.
+    private func decide(_ operation: PatientOperation, patientID: UUID, resource: String) async throws -> AuthorizedPatient {
+        let user = try ctx.requireUser()
+        guard let patient = try await PatientModel.query(on: ctx.db).join(parent: \.$user).filter(\.$id == patientID).first() else {
+            try await ctx.audit.record(.init(action: operation.rawValue, resource: resource, outcome: .denied, reason: "no-such-patient"))
+            throw Self.notFound
+        }
+        let rel = try await relationship(of: user, to: patient)
+        let now = ctx.now.timeIntervalSince1970
+        let decision = AccessPolicy.decide(user.actor, operation, relationship: rel, now: now)
+        guard decision.isAllowed else {
+            var reason = "denied"
+            if case .denied(let why) = decision { reason = why }
+            try await ctx.audit.record(.init(action: operation.rawValue, patientID: patientID, clinicID: patient.$clinic.id,
+                                             resource: resource, outcome: .denied, reason: reason))
+            if AccessPolicy.decide(user.actor, PatientAction.viewRecord, relationship: rel, now: now).isAllowed {
+                throw DomainError.forbidden("not-permitted", "You may not do this for this patient.")
+            }
+            throw Self.notFound
+        }
+        return try AuthorizedPatient(patient, user: try patient.joined(UserModel.self), operation: operation,
+                                     granted: AccessPolicy.granted(user.actor, relationship: rel, now: now))
+    }
+
+    /// How `user` relates to `patient`: at most one query.
+    private func relationship(of user: CurrentUser, to patient: PatientModel) async throws -> PatientRelationship {
+        let patientID = try patient.requireID()
+        var rel = PatientRelationship()
+        switch user.role {
+        case .patient:
+            rel.isSelf = user.patientID == patientID
+        case .therapist:
+            if let therapistID = user.therapistID {
+                rel.onCareTeam = try await CareTeamMemberModel.query(on: ctx.db)
+                    .filter(\.$patient.$id == patientID).filter(\.$therapist.$id == therapistID).count() > 0
+            }
+        case .clinicAdmin:
+            rel.adminOfPatientClinic = user.adminClinicIDs.contains(patient.$clinic.id)
+        case .caregiver:
+            rel.caregiverGrants = try await CaregiverLinkModel.query(on: ctx.db)
+                .filter(\.$patient.$id == patientID).filter(\.$caregiver.$id == user.userID).all().map(\.grant)
+        case .platformAdmin:
+            break
+        }
+        return rel
+    }
+}

@@ -1,0 +1,380 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// One dashboard per role, each showing real data read through the same services and the same
+/// gate as the API. Lists are paginated and searchable, with a fixed number of queries per page
+/// and one audit entry per list shown.
+struct DashboardRoutes: Feature {
+    func register(_ routes: FeatureRoutes) {
+        routes.web.get(Paths.dashboard, use: show)
+    }
+
+    static let notices: [String: String] = AccountRoutes.notices.merging([
+        "caregiver-linked": "The caregiver was linked.",
+        "caregiver-revoked": "The caregiver's access was revoked.",
+        "care-team-added": "The therapist was added to the care team.",
+        "care-team-removed": "The therapist was removed from the care team.",
+        "therapist-verified": "The therapist was verified.",
+        "therapist-rejected": "The therapist's credentials were rejected; they will see your reason.",
+        "clinic-created": "The clinic was created.",
+        "clinic-admin-added": "The clinic admin account was created. Share the initial password privately and ask them to change it.",
+    ], uniquingKeysWith: { a, _ in a })
+
+    func show(req: Request) async throws -> Response {
+        try await Self.render(req, notice: WebPage.notice(req, Self.notices))
+    }
+
+    /// Runs a dashboard form's action with the caller's context; on success goes back to the
+    /// dashboard with a notice, and when a rule refuses it shows the dashboard with the message.
+    static func act(_ req: Request, notice: String, _ body: (CallContext) async throws -> Void) async throws -> Response {
+        let ctx = req.context
+        _ = try ctx.requireUser()
+        do {
+            try await body(ctx)
+            return WebPage.seeOther(Paths.dashboard(query: ["notice": notice]))
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await render(req, error: error.message, status: HTTPResponseStatus(domain: error))
+        }
+    }
+
+    static func render(_ req: Request, notice: String? = nil, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let ctx = req.context
+        let user = try ctx.requireUser()
+        let dashboard = Dashboards(ctx: ctx, req: req)
+        func page<T: Encodable>(_ template: String, _ body: T) async throws -> Response {
+            try await WebPage.render(req, template, title: "Your dashboard", body, notice: notice, error: error, status: status)
+        }
+        switch user.role {
+        case .patient: return try await page("dashboard-patient", dashboard.patient(user))
+        case .caregiver: return try await page("dashboard-caregiver", dashboard.caregiver())
+        case .therapist: return try await page("dashboard-therapist", dashboard.therapist(user))
+        case .clinicAdmin: return try await page("dashboard-clinic-admin", dashboard.clinicAdmin(user))
+        case .platformAdmin: return try await page("dashboard-platform-admin", dashboard.platformAdmin())
+        }
+    }
+
+    static let dayFormat: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "d MMM yyyy"
+        return f
+    }()
+}
+
+/// The data of each role's dashboard.
+struct Dashboards {
+    let ctx: CallContext
+    let req: Request
+
+    /// A link to another page of this dashboard's list, keeping the search.
+    func pageLink(_ search: NameSearch?) -> (Int) -> String {
+        { page in Paths.dashboard(query: search.map { ["q": $0.text, "page": String(page)] } ?? ["page": String(page)]) }
+    }
+
+    struct CareTeamRow: Encodable {
+        var therapistId: String
+        var name: String
+        var removeAction: String
+    }
+
+    struct CaregiverRow: Encodable {
+        var id: String
+        var name: String
+        var email: String
+        var scopes: String
+        var until: String
+        var status: String
+        var active: Bool
+        var revokeAction: String
+    }
+
+    /// What the "give a caregiver access" form needs, on the patient's and the admin's dashboards.
+    struct CaregiverFormContext: Encodable {
+        var scopes: [Choice]
+        var defaultExpiry: String
+        var minExpiry: String
+
+        init(now: Date) {
+            let calendar = Calendar(identifier: .gregorian)
+            scopes = CaregiverScope.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: false) }
+            defaultExpiry = CalendarDay(utc: calendar.date(byAdding: .year, value: 1, to: now)!).description
+            minExpiry = CalendarDay(utc: calendar.date(byAdding: .day, value: 1, to: now)!).description
+        }
+    }
+
+    func careTeamRows(_ team: [TherapistModel], patientID: UUID) -> [CareTeamRow] {
+        team.map { CareTeamRow(therapistId: $0.id!.uuidString, name: $0.user.name, removeAction: Paths.careTeamRemove(patientID, $0.id!)) }
+    }
+
+    func caregiverRows(_ links: [CaregiverLinkModel], patientID: UUID) -> [CaregiverRow] {
+        let now = ctx.now
+        return links.map { link in
+            let active = link.grant.isActive(now: now.timeIntervalSince1970)
+            let status = active ? "Active" : (link.revokedAt.map { $0 < link.expiresAt } == true ? "Revoked" : "Ended")
+            return CaregiverRow(
+                id: link.id!.uuidString, name: link.caregiver.name, email: link.caregiver.email,
+                scopes: link.scopes.ordered.map(\.displayName).joined(separator: "; "),
+                until: DashboardRoutes.dayFormat.string(from: link.expiresAt), status: status, active: active,
+                revokeAction: Paths.caregiverRevoke(patientID, link.id!))
+        }
+    }
+
+    // MARK: Patient
+
+    struct PatientContext: Encodable {
+        var patientId: String
+        var name: String
+        var email: String
+        var dateOfBirth: String
+        var location: String
+        var clinic: String
+        var careTeam: [CareTeamRow]
+        var caregivers: [CaregiverRow]
+        var caregiverForm: CaregiverFormContext
+        var linkCaregiverAction: String
+        var intake: IntakeService.StatusLine
+        var measuresDue: Int
+        var intakeLink: String
+        var measuresLink: String
+        var notesLink: String
+    }
+
+    func patient(_ user: CurrentUser) async throws -> PatientContext {
+        guard let patientID = user.patientID else { throw DomainError.notFound("patient-not-found", "No patient record.") }
+        let patient = try await ctx.gate.authorize(.patientRead, patientID: patientID, resource: "dashboard",
+                                                   also: [.careTeamRead, .caregiversRead, .intakeRead, .measureList])
+        let care = CareService(ctx: ctx)
+        let clinic = try await ClinicModel.find(patient.clinicID, on: ctx.db)
+        return PatientContext(
+            patientId: patientID.uuidString, name: user.name, email: user.email,
+            dateOfBirth: patient.dateOfBirth ?? "Not given", location: patient.jurisdiction?.displayName ?? "Not given",
+            clinic: clinic?.name ?? "",
+            careTeam: careTeamRows(try await care.careTeam(patient), patientID: patientID),
+            caregivers: caregiverRows(try await care.caregiverLinks(patient), patientID: patientID),
+            caregiverForm: CaregiverFormContext(now: ctx.now), linkCaregiverAction: Paths.caregivers(patientID),
+            intake: try await IntakeService(ctx: ctx).statuses(for: [patient])[patientID] ?? .init(nil),
+            measuresDue: try await MeasureService(ctx: ctx).questionnairesDue(patient),
+            intakeLink: Paths.intake(patientID), measuresLink: Paths.measures(patientID), notesLink: Paths.notes(patientID))
+    }
+
+    // MARK: Caregiver
+
+    struct HelpedPatient: Encodable {
+        var id: String
+        var name: String
+        var mayFillForms: Bool
+        var mayRead: Bool
+        var intake: IntakeService.StatusLine?
+        var scopes: String
+        var until: String
+        var careTeam: String
+        var intakeLink: String
+        var measuresLink: String
+        var notesLink: String
+    }
+
+    struct CaregiverContext: Encodable {
+        var patients: [HelpedPatient]
+        var pager: Pager
+    }
+
+    /// Everyone the caregiver helps, whatever they may do for them, with links to what they may do.
+    func caregiver() async throws -> CaregiverContext {
+        let (request, _) = try req.listRequest()
+        let page = try await ctx.gate.list(.patientList, page: request, resource: "dashboard")
+        let teams = try await CareService(ctx: ctx).careTeams(for: ctx.gate.also(.careTeamRead, for: page.items, resource: "dashboard"))
+        let intakes = try await IntakeService(ctx: ctx).statuses(for: ctx.gate.also(.intakeRead, for: page.items, resource: "dashboard"))
+        let links = try await CareService(ctx: ctx).delegations(from: page.items)
+        let now = ctx.now.timeIntervalSince1970
+        let rows = page.items.map { p in
+            let active = (links[p.id] ?? []).filter { $0.grant.isActive(now: now) }
+            let scopes = active.reduce(into: Set<CaregiverScope>()) { $0.formUnion($1.scopes.set) }
+            let team = (teams[p.id] ?? []).map(\.user.name)
+            return HelpedPatient(
+                id: p.id.uuidString, name: p.name, mayFillForms: p.may(.completeForms), mayRead: p.may(.viewClinical),
+                intake: intakes[p.id], scopes: CaregiverScope.allCases.filter(scopes.contains).map(\.displayName).joined(separator: "; "),
+                until: active.map(\.expiresAt).max().map(DashboardRoutes.dayFormat.string(from:)) ?? "",
+                careTeam: p.may(.viewRecord) ? (team.isEmpty ? "No therapist yet" : team.joined(separator: ", ")) : "",
+                intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id))
+        }
+        return CaregiverContext(patients: rows, pager: Pager(request, total: page.total, query: nil, link: pageLink(nil)))
+    }
+
+    // MARK: Therapist
+
+    struct TherapistPatientRow: Encodable {
+        var id: String
+        var intake: IntakeService.StatusLine?
+        var name: String
+        var location: String
+        var dateOfBirth: String
+        var licensedThere: Bool
+        var intakeLink: String
+        var measuresLink: String
+        var notesLink: String
+    }
+
+    struct FlaggedIntake: Encodable {
+        var patientId: String
+        var name: String
+        var outcome: String
+        var link: String
+    }
+
+    struct TherapistContext: Encodable {
+        var therapist: TherapistDTO
+        var isVerified: Bool
+        var isPending: Bool
+        var isRejected: Bool
+        var patients: [TherapistPatientRow]
+        var pager: Pager
+        var searchAction: String
+        var flagged: [FlaggedIntake]
+        var flaggedMore: Int
+    }
+
+    func therapist(_ user: CurrentUser) async throws -> TherapistContext {
+        guard let therapistID = user.therapistID,
+              let model = try await TherapistService.withCredentials(TherapistModel.query(on: ctx.db).filter(\.$id == therapistID)).first()
+        else { throw DomainError.notFound("therapist-not-found", "No therapist record.") }
+        let (request, search) = try req.listRequest()
+        let standing = model.standing
+        var rows: [TherapistPatientRow] = []
+        var flagged: [FlaggedIntake] = []
+        var flaggedMore = 0
+        var total = 0
+        if model.verification == .verified {
+            let page = try await ctx.gate.list(.patientList, page: request, search: search, resource: "dashboard")
+            total = page.total
+            let intake = IntakeService(ctx: ctx)
+            let statuses = try await intake.statuses(for: ctx.gate.also(.intakeStatusList, for: page.items, resource: "dashboard"))
+            rows = page.items.map { p in
+                let place = p.jurisdiction
+                return TherapistPatientRow(
+                    id: p.id.uuidString, intake: statuses[p.id], name: p.name, location: place?.displayName ?? "Not given",
+                    dateOfBirth: p.dateOfBirth ?? "",
+                    licensedThere: place.map { Licensure.authority(standing, in: $0, on: ctx.today, compact: ctx.config.compact) != nil } ?? false,
+                    intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id))
+            }
+            let (waiting, outcomes) = try await intake.flagged(page: try ListPage(per: 20))
+            flagged = waiting.items.map {
+                FlaggedIntake(patientId: $0.id.uuidString, name: $0.name,
+                              outcome: (outcomes[$0.id] ?? .therapistReview).rawValue.replacingOccurrences(of: "-", with: " "),
+                              link: Paths.intake($0.id))
+            }
+            flaggedMore = max(0, waiting.total - waiting.items.count)
+        }
+        return TherapistContext(
+            therapist: TherapistDTO(model, today: ctx.today, compact: ctx.config.compact),
+            isVerified: model.verification == .verified, isPending: model.verification == .pending,
+            isRejected: model.verification == .rejected, patients: rows,
+            pager: Pager(request, total: total, query: search?.text, link: pageLink(search)), searchAction: Paths.dashboard(),
+            flagged: flagged, flaggedMore: flaggedMore)
+    }
+
+    // MARK: Clinic admin
+
+    struct MemberRow: Encodable {
+        var name: String
+        var email: String
+        var role: String
+        var status: String
+    }
+
+    struct AdminPatientRow: Encodable {
+        var id: String
+        var name: String
+        var careTeam: [CareTeamRow]
+        var caregivers: [CaregiverRow]
+        var addCareTeamAction: String
+        var linkCaregiverAction: String
+    }
+
+    struct TherapistOption: Encodable {
+        var id: String
+        var name: String
+    }
+
+    struct PendingTherapist: Encodable {
+        var therapist: TherapistDTO
+        var verifyAction: String
+        var rejectAction: String
+    }
+
+    struct ClinicAdminContext: Encodable {
+        var clinics: String
+        var pending: [PendingTherapist]
+        var members: [MemberRow]
+        var patients: [AdminPatientRow]
+        var pager: Pager
+        var searchAction: String
+        var assignable: [TherapistOption]
+        var caregiverForm: CaregiverFormContext
+    }
+
+    func clinicAdmin(_ user: CurrentUser) async throws -> ClinicAdminContext {
+        let clinicIDs = user.adminClinicIDs
+        let clinics = clinicIDs.isEmpty ? [] : try await ClinicModel.query(on: ctx.db).filter(\.$id ~~ clinicIDs).all()
+        let therapists = try await TherapistService(ctx: ctx).therapistsForAdmin(status: nil)
+            .map { TherapistDTO($0, today: ctx.today, compact: ctx.config.compact) }
+        let memberships = clinicIDs.isEmpty ? [] : try await ClinicMembershipModel.query(on: ctx.db).filter(\.$clinic.$id ~~ clinicIDs)
+            .with(\.$user).all()
+        var seen = Set<UUID>()
+        let members = memberships.filter { seen.insert($0.$user.id).inserted }.map { m -> MemberRow in
+            let status = therapists.first { $0.userId == m.$user.id }.map(\.verification.capitalized) ?? "Active"
+            return MemberRow(name: m.user.name, email: m.user.email, role: m.user.role.displayName, status: status)
+        }.sorted { $0.name < $1.name }
+        let (request, search) = try req.listRequest()
+        let page = try await ctx.gate.list(.patientList, page: request, search: search, resource: "dashboard")
+        let care = CareService(ctx: ctx)
+        let teams = try await care.careTeams(for: ctx.gate.also(.careTeamRead, for: page.items, resource: "dashboard"))
+        let links = try await care.caregiverLinks(for: ctx.gate.also(.caregiversRead, for: page.items, resource: "dashboard"))
+        let patients = page.items.map { p in
+            AdminPatientRow(id: p.id.uuidString, name: p.name, careTeam: careTeamRows(teams[p.id] ?? [], patientID: p.id),
+                            caregivers: caregiverRows(links[p.id] ?? [], patientID: p.id),
+                            addCareTeamAction: Paths.careTeam(p.id), linkCaregiverAction: Paths.caregivers(p.id))
+        }
+        return ClinicAdminContext(
+            clinics: clinics.map(\.name).sorted().joined(separator: ", "),
+            pending: therapists.filter { $0.verification == VerificationStatus.pending.rawValue }.map {
+                PendingTherapist(therapist: $0, verifyAction: Paths.therapistVerify($0.id), rejectAction: Paths.therapistReject($0.id))
+            },
+            members: members, patients: patients,
+            pager: Pager(request, total: page.total, query: search?.text, link: pageLink(search)), searchAction: Paths.dashboard(),
+            assignable: therapists.filter { $0.verification == VerificationStatus.verified.rawValue }
+                .map { TherapistOption(id: $0.id.uuidString, name: $0.name) },
+            caregiverForm: CaregiverFormContext(now: ctx.now))
+    }
+
+    // MARK: Platform admin
+
+    struct ClinicRow: Encodable {
+        var id: String
+        var name: String
+        var kind: String
+        var therapists: Int
+        var admins: Int
+        var patients: Int
+        var addAdminAction: String
+    }
+
+    struct PlatformContext: Encodable {
+        var clinics: [ClinicRow]
+        var kinds: [Choice]
+        var createAction: String
+    }
+
+    func platformAdmin() async throws -> PlatformContext {
+        let overview = try await ClinicService(ctx: ctx).overview()
+        return PlatformContext(
+            clinics: overview.map {
+                ClinicRow(id: $0.clinic.id!.uuidString, name: $0.clinic.name, kind: $0.clinic.kind.displayName,
+                          therapists: $0.therapists, admins: $0.admins, patients: $0.patients,
+                          addAdminAction: Paths.platformClinicAdmins($0.clinic.id!))
+            },
+            kinds: ClinicKind.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: false) },
+            createAction: Paths.platformClinics())
+    }
+}

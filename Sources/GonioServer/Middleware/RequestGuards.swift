@@ -1,0 +1,139 @@
+import Vapor
+import GonioCore
+
+/// Settles the request's id: the client's `X-Request-Id` only if short and well-formed
+/// (`InputRules.acceptableRequestID`), otherwise a new one. Logs and audit entries carry it,
+/// and the response returns it.
+struct RequestIdentity: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let id = InputRules.acceptableRequestID(req.headers.first(name: .xRequestId)) ?? UUID().uuidString
+        req.storage[RequestIDKey.self] = id
+        req.logger[metadataKey: "request-id"] = .string(id)
+        let response = try await next.respond(to: req)
+        response.headers.replaceOrAdd(name: .xRequestId, value: id)
+        return response
+    }
+}
+
+/// The last word on every response: a header value holding CR, LF or NUL would split the
+/// response or smuggle a header (`Set-Cookie`), so it is dropped, whatever wrote it.
+struct HeaderGuard: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: req)
+        let unsafe = response.headers.filter { name, value in
+            name.utf8.contains { $0 < 0x21 || $0 == 0x7f } || value.utf8.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0x00 }
+        }
+        for (name, _) in unsafe {
+            response.headers.remove(name: name)
+            req.logger.error("dropped a response header holding a line break", metadata: ["header": .string(String(name.prefix(40)))])
+        }
+        return response
+    }
+}
+
+/// Reads and checks input before any route does:
+/// - a path with a segment over 255 bytes, or over 2,048 bytes in all, names nothing here: 404
+///   (the file system would refuse it and the lookup answered 500);
+/// - a body still arriving `bodyTimeout` seconds after the request's head is refused (408), so a
+///   client cannot hold a request open by sending less than its Content-Length;
+/// - text with control characters (NUL and the like; tab and line breaks are kept in bodies) is
+///   refused with a 422 before it reaches a database (PostgreSQL refuses NUL in text).
+struct InputGuard: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = req.url.path
+        guard path.utf8.count <= 2048, !path.split(separator: "/").contains(where: { $0.utf8.count > 255 }) else {
+            throw DomainError.notFound("not-found", "There is nothing at this address.")
+        }
+        if let query = req.url.query {
+            let decoded = query.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? query
+            guard !InputRules.hasControlCharacter(decoded, allowingLineBreaks: false) else { throw Self.refusal }
+        }
+        if let decodedPath = path.removingPercentEncoding, InputRules.hasControlCharacter(decodedPath, allowingLineBreaks: false) {
+            throw DomainError.notFound("not-found", "There is nothing at this address.")
+        }
+        if req.body.data == nil, req.method != .GET, req.method != .HEAD {
+            try await collectBody(req)
+        }
+        if let body = req.body.data, body.readableBytes > 0 {
+            try check(body, contentType: req.headers.contentType)
+        }
+        return try await next.respond(to: req)
+    }
+
+    static let refusal = DomainError.invalid("control-character", "The request holds a control character (such as NUL) that no field accepts.")
+
+    /// Waits for the whole body, at most the app's body limit, and at most the body timeout.
+    private func collectBody(_ req: Request) async throws {
+        let max = req.application.routes.defaultMaxBodySize.value
+        let seconds = req.application.gonioConfig.bodyTimeout
+        let promise = req.eventLoop.makePromise(of: Void.self)
+        let settled = OnceFlag()
+        req.body.collect(max: max).whenComplete { result in
+            guard settled.set() else { return }
+            switch result {
+            case .success: promise.succeed(())
+            case .failure(let error): promise.fail(error)
+            }
+        }
+        let timer = req.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+            guard settled.set() else { return }
+            promise.fail(Abort(.requestTimeout, reason: "The request body did not arrive in time."))
+        }
+        defer { timer.cancel() }
+        try await promise.futureResult.get()
+    }
+
+    private func check(_ body: ByteBuffer, contentType: HTTPMediaType?) throws {
+        if contentType == .json {
+            guard let value = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) else { return }
+            if Self.holdsControlCharacter(value) { throw Self.refusal }
+        } else if contentType == .urlEncodedForm {
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            for pair in text.split(separator: "&") {
+                let decoded = String(pair).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(pair)
+                if InputRules.hasControlCharacter(decoded, allowingLineBreaks: true) { throw Self.refusal }
+            }
+        }
+    }
+
+    private static func holdsControlCharacter(_ value: Any) -> Bool {
+        switch value {
+        case let text as String: InputRules.hasControlCharacter(text, allowingLineBreaks: true)
+        case let list as [Any]: list.contains(where: holdsControlCharacter)
+        case let object as [String: Any]:
+            object.contains { InputRules.hasControlCharacter($0.key, allowingLineBreaks: false) || holdsControlCharacter($0.value) }
+        default: false
+        }
+    }
+}
+
+/// True the first time `set` is called, false after: settles a race between two callbacks.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func set() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
+        }
+    }
+}
+
+/// Serves Gonio's own static files (`/css/`, `/js/`, `/img/`) and nothing else from disk, so no
+/// other path costs a file-system look-up.
+struct PublicFiles: AsyncMiddleware {
+    static let folders = ["/css/", "/js/", "/img/"]
+    let files: FileMiddleware
+
+    init(publicDirectory: String) {
+        files = FileMiddleware(publicDirectory: publicDirectory, defaultFile: nil)
+    }
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.method == .GET || req.method == .HEAD, Self.folders.contains(where: req.url.path.hasPrefix) else {
+            return try await next.respond(to: req)
+        }
+        return try await files.respond(to: req, chainingTo: next)
+    }
+}

@@ -1,0 +1,16 @@
+import Fluent
+
+/// The one numbered history of the schema. Never edit a migration that has landed; add one.
+enum Migrations {
+    static let all: [any Migration] = [
+        M0001_CreateAccounts(),
+        M0002_CreateCareRelations(),
+        M0003_CreateSessions(),
+        M0004_CreateAuditLog(),
+        M0005_AddUniqueOpenLinksAndClinicNames(),
+        M0006_CreateIntakes(),
+        M0007_CreateOutcomeMeasures(),
+        M0008_CreateClinicalNotes(),
+        M0009_AddListAuditAndOneOpenAssignment(),
+    ]
+}

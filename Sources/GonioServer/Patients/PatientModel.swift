@@ -1,0 +1,25 @@
+import Fluent
+import Foundation
+
+/// A patient's record: who they are (their user), the clinic that cares for them, and the
+/// facts licensure and scheduling need. Read and written only through `PatientGate`.
+final class PatientModel: Model, @unchecked Sendable {
+    static let schema = "patients"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: UserModel
+    @Parent(key: "clinic_id") var clinic: ClinicModel
+    /// `YYYY-MM-DD`.
+    @OptionalField(key: "date_of_birth") var dateOfBirth: String?
+    /// A jurisdiction code (`US-CA`).
+    @OptionalField(key: "location") var location: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+    init(id: UUID? = nil, userID: UUID, clinicID: UUID, dateOfBirth: String?, location: String?) {
+        self.id = id
+        self.$user.id = userID
+        self.$clinic.id = clinicID
+        self.dateOfBirth = dateOfBirth
+        self.location = location
+    }
+}

@@ -1,0 +1,141 @@
+import Vapor
+
+/// A route's path, written once: features register it (`pattern`) and pages and redirects
+/// build links from it (`path(id)`), so a link and its route cannot drift apart.
+struct RoutePath: Sendable, CustomStringConvertible {
+    let segments: [String]
+
+    init(_ segments: String...) {
+        self.segments = segments
+    }
+
+    /// For registering the route.
+    var pattern: [PathComponent] { segments.map { PathComponent(stringLiteral: $0) } }
+
+    /// The names of the path's parameters, in order (`patientID`).
+    var parameters: [String] { segments.filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) } }
+
+    /// The path with its parameters filled in, in order, and an optional query string.
+    func callAsFunction(_ values: any CustomStringConvertible..., query: KeyValuePairs<String, String> = [:]) -> String {
+        precondition(values.count == parameters.count, "\(self) takes \(parameters.count) values")
+        var next = values.makeIterator()
+        let filled = segments.map { $0.hasPrefix(":") ? String(describing: next.next()!) : $0 }
+        var path = "/" + filled.joined(separator: "/")
+        if !query.isEmpty {
+            path += "?" + query.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "")" }
+                .joined(separator: "&")
+        }
+        return path
+    }
+
+    var description: String { "/" + segments.joined(separator: "/") }
+}
+
+extension CharacterSet {
+    /// What may stand unescaped in a query value: unreserved characters only.
+    static let urlQueryValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+/// Every path Gonio serves.
+enum Paths {
+    // MARK: Pages
+    static let home = RoutePath()
+    static let login = RoutePath("login")
+    static let logout = RoutePath("logout")
+    static let register = RoutePath("register")
+    static let dashboard = RoutePath("dashboard")
+    static let password = RoutePath("account", "password")
+    static let intake = RoutePath("patients", ":patientID", "intake")
+    static let intakeDecision = RoutePath("patients", ":patientID", "intake", "decision")
+    static let measures = RoutePath("patients", ":patientID", "measures")
+    static let measure = RoutePath("patients", ":patientID", "measures", ":assignmentID")
+    static let notes = RoutePath("patients", ":patientID", "notes")
+    static let noteNew = RoutePath("patients", ":patientID", "notes", "new")
+    static let noteEdit = RoutePath("patients", ":patientID", "notes", ":noteID", "edit")
+    static let noteSign = RoutePath("patients", ":patientID", "notes", ":noteID", "sign")
+    static let noteAddenda = RoutePath("patients", ":patientID", "notes", ":noteID", "addenda")
+    static let caregivers = RoutePath("patients", ":patientID", "caregivers")
+    static let caregiverRevoke = RoutePath("patients", ":patientID", "caregivers", ":linkID", "revoke")
+    static let careTeam = RoutePath("patients", ":patientID", "care-team")
+    static let careTeamRemove = RoutePath("patients", ":patientID", "care-team", ":therapistID", "remove")
+    static let therapistVerify = RoutePath("clinic", "therapists", ":therapistID", "verify")
+    static let therapistReject = RoutePath("clinic", "therapists", ":therapistID", "reject")
+    static let clinicAudit = RoutePath("clinic", "audit")
+    static let platformClinics = RoutePath("platform", "clinics")
+    static let platformClinicAdmins = RoutePath("platform", "clinics", ":clinicID", "admins")
+
+    // MARK: Operations
+    static let health = RoutePath("health")
+    static let metrics = RoutePath("metrics")
+
+    // MARK: JSON API
+    enum API {
+        static let openAPI = RoutePath("api", "v1", "openapi.json")
+        static let token = RoutePath("api", "v1", "auth", "token")
+        static let accounts = RoutePath("api", "v1", "accounts")
+        static let clinics = RoutePath("api", "v1", "clinics")
+        static let clinicAdmins = RoutePath("api", "v1", "clinics", ":clinicID", "admins")
+        static let me = RoutePath("api", "v1", "me")
+        static let mePassword = RoutePath("api", "v1", "me", "password")
+        static let patients = RoutePath("api", "v1", "patients")
+        static let patient = RoutePath("api", "v1", "patients", ":patientID")
+        static let careTeam = RoutePath("api", "v1", "patients", ":patientID", "care-team")
+        static let careTeamMember = RoutePath("api", "v1", "patients", ":patientID", "care-team", ":therapistID")
+        static let caregivers = RoutePath("api", "v1", "patients", ":patientID", "caregivers")
+        static let caregiver = RoutePath("api", "v1", "patients", ":patientID", "caregivers", ":linkID")
+        static let therapists = RoutePath("api", "v1", "therapists")
+        static let therapist = RoutePath("api", "v1", "therapists", ":therapistID")
+        static let therapistVerification = RoutePath("api", "v1", "therapists", ":therapistID", "verification")
+        static let audit = RoutePath("api", "v1", "audit")
+        static let measureLibrary = RoutePath("api", "v1", "measures")
+        static let measureScore = RoutePath("api", "v1", "measures", ":code", "score")
+        static let intake = RoutePath("api", "v1", "patients", ":patientID", "intake")
+        static let intakeSubmit = RoutePath("api", "v1", "patients", ":patientID", "intake", "submit")
+        static let intakeDecision = RoutePath("api", "v1", "patients", ":patientID", "intake", "triage-decision")
+        static let measures = RoutePath("api", "v1", "patients", ":patientID", "measures")
+        static let measureResponses = RoutePath("api", "v1", "patients", ":patientID", "measures", ":assignmentID", "responses")
+        static let notes = RoutePath("api", "v1", "patients", ":patientID", "notes")
+        static let noteTemplate = RoutePath("api", "v1", "patients", ":patientID", "notes", "template")
+        static let note = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID")
+        static let noteSign = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID", "sign")
+        static let noteAddenda = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID", "addenda")
+    }
+}
+
+/// The builders a feature registers its routes on: its JSON API and its pages, side by side.
+struct FeatureRoutes {
+    /// API routes anyone may call (sign-in, registration, the measure library).
+    let openAPI: any RoutesBuilder
+    /// API routes for signed-in callers: 401 comes before any input is read.
+    let api: any RoutesBuilder
+    /// Web pages; every unsafe request carries a CSRF token.
+    let web: any RoutesBuilder
+}
+
+/// A capability of Gonio in its own folder: its routes (API and pages), service, models, DTOs
+/// and page contexts.
+protocol Feature: Sendable {
+    func register(_ routes: FeatureRoutes)
+}
+
+extension RoutesBuilder {
+    @discardableResult
+    func get<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
+        on(.GET, path.pattern, use: handler)
+    }
+
+    @discardableResult
+    func post<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
+        on(.POST, path.pattern, use: handler)
+    }
+
+    @discardableResult
+    func put<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
+        on(.PUT, path.pattern, use: handler)
+    }
+
+    @discardableResult
+    func delete<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
+        on(.DELETE, path.pattern, use: handler)
+    }
+}

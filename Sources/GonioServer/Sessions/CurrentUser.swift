@@ -1,0 +1,50 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// The signed-in person behind a request, loaded once per request by `SessionAuthenticator`.
+struct CurrentUser: Authenticatable, Sendable {
+    var userID: UUID
+    var email: String
+    var name: String
+    var role: Role
+    var sessionID: UUID
+    var sessionKind: SessionKind
+    var csrfToken: String
+    var sessionCreatedAt: Date
+    var sessionLastSeenAt: Date
+    var patientID: UUID?
+    var therapistID: UUID?
+    var therapistVerified: Bool
+    /// Clinics the user belongs to as therapist or admin.
+    var clinicIDs: [UUID]
+    /// Clinics the user administers.
+    var adminClinicIDs: [UUID]
+
+    var actor: Actor { Actor(userId: userID.uuidString, role: role, isVerifiedTherapist: therapistVerified) }
+
+    static func load(user: UserModel, session: SessionModel, on db: any Database) async throws -> CurrentUser? {
+        guard let userID = user.id, let sessionID = session.id else { return nil }
+        var patientID: UUID?, therapistID: UUID?, verified = false
+        switch user.role {
+        case .patient:
+            patientID = try await PatientModel.query(on: db).filter(\.$user.$id == userID).first()?.id
+        case .therapist:
+            if let therapist = try await TherapistModel.query(on: db).filter(\.$user.$id == userID).first() {
+                therapistID = therapist.id
+                verified = therapist.verification == .verified
+            }
+        default: break
+        }
+        var memberships: [ClinicMembershipModel] = []
+        if user.role == .therapist || user.role == .clinicAdmin {
+            memberships = try await ClinicMembershipModel.query(on: db).filter(\.$user.$id == userID).all()
+        }
+        return CurrentUser(
+            userID: userID, email: user.email, name: user.name, role: user.role, sessionID: sessionID,
+            sessionKind: session.kind, csrfToken: session.csrfToken, sessionCreatedAt: session.createdAt,
+            sessionLastSeenAt: session.lastSeenAt, patientID: patientID, therapistID: therapistID,
+            therapistVerified: verified, clinicIDs: memberships.map(\.$clinic.id),
+            adminClinicIDs: memberships.filter { $0.role == .clinicAdmin }.map(\.$clinic.id))
+    }
+}
