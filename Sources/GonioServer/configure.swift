@@ -36,6 +36,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         if !config.postgresSearchPath.isEmpty { pg.searchPath = config.postgresSearchPath }
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop, sqlLogLevel: .trace), as: .psql)
     }
+    if config.database.isSQLite { app.storage[SQLiteLoopKey.self] = app.eventLoopGroup.any() }
     GonioMetrics.poolMax.record(config.database.isSQLite ? 1 : config.databasePoolPerLoop)
     app.migrations.add(Migrations.all)
 
@@ -68,9 +69,12 @@ extension Application {
     ]
 }
 
-/// Turns on WAL (concurrent readers during writes) for file databases.
+/// File databases: WAL (readers go on during a write), and another process's write (a
+/// `gonio seed` beside a running server) is waited for by sleeping with back-off for up to ten
+/// seconds rather than by the driver's default of retrying at once on a busy core.
 func prepareDatabase(_ app: Application) async throws {
-    if case .sqliteFile = app.gonioConfig.database, let sql = app.db as? any SQLDatabase {
+    if case .sqliteFile = app.gonioConfig.database, let sql = app.database(logger: app.logger) as? any SQLDatabase {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA busy_timeout = 10000").run()
     }
 }

@@ -125,6 +125,8 @@ extension CalendarDay {
 struct ConfigKey: StorageKey { typealias Value = AppConfig }
 struct ClockKey: StorageKey { typealias Value = GonioClock }
 struct RequestIDKey: StorageKey { typealias Value = String }
+struct StatementLoggingKey: StorageKey { typealias Value = Bool }
+struct SQLiteLoopKey: StorageKey { typealias Value = any EventLoop }
 
 extension Application {
     var gonioConfig: AppConfig {
@@ -148,7 +150,29 @@ extension Application {
         logger[metadataKey: "request-id"] = .string(id)
         logger[metadataKey: "job"] = .string(name)
         return CallContext(principal: .system(name), onBehalfOf: patientID, clock: clock, clientAddress: "local",
-                           requestID: id, db: db, logger: logger, config: gonioConfig, threadPool: threadPool)
+                           requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, threadPool: threadPool)
+    }
+
+    /// The database, logging through `logger` but never below `info`: the drivers log every
+    /// statement with its values at debug and trace, and values are patient data.
+    ///
+    /// SQLite is reached through one event loop's pool, that is one connection: SQLite has one
+    /// writer at a time anyway, and with a single connection a transaction waiting for the
+    /// write lock waits in the pool's queue, never in a blocked thread.
+    func database(logger: Logger) -> any Database {
+        var quiet = logger
+        if quiet.logLevel < .info, !logsStatements { quiet.logLevel = .info }
+        if let loop = storage[SQLiteLoopKey.self] {
+            return databases.database(nil, logger: quiet, on: loop)!
+        }
+        return db(nil, logger: quiet)
+    }
+
+    /// Lets statements through to a trace-level logger: for tests that count queries, never
+    /// for a running server.
+    var logsStatements: Bool {
+        get { storage[StatementLoggingKey.self] ?? false }
+        set { storage[StatementLoggingKey.self] = newValue }
     }
 }
 
@@ -160,8 +184,11 @@ extension Request {
     var context: CallContext {
         let principal: CallContext.Principal = auth.get(CurrentUser.self).map { .user($0) } ?? .anonymous
         return CallContext(principal: principal, onBehalfOf: nil, clock: application.clock, clientAddress: clientAddress,
-                           requestID: requestID, db: db, logger: logger, config: config, threadPool: application.threadPool)
+                           requestID: requestID, db: database, logger: logger, config: config, threadPool: application.threadPool)
     }
+
+    /// This request's database; see `Application.database(logger:)`.
+    var database: any Database { application.database(logger: logger) }
 
     /// The caller's address: the socket peer, or, behind trusted proxies, the rightmost
     /// X-Forwarded-For hop that is not one of them.

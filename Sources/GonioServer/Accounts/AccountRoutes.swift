@@ -167,7 +167,7 @@ struct AccountRoutes: Feature {
     }
 
     func registerContext(_ req: Request, form: RegisterForm) async throws -> RegisterContext {
-        let clinics = try await ClinicModel.query(on: req.db).sort(\.$name).all()
+        let clinics = try await ClinicModel.query(on: req.database).sort(\.$name).all()
         let roleLabels: [Role: String] = [
             .patient: "I am a patient", .caregiver: "I help a patient (caregiver)", .therapist: "I am a physical therapist",
         ]

@@ -22,7 +22,7 @@ struct ClinicRoutes: Feature {
     // MARK: API
 
     func listClinics(req: Request) async throws -> [ClinicDTO] {
-        try await ClinicModel.query(on: req.db).sort(\.$name).all().map(ClinicDTO.init)
+        try await ClinicModel.query(on: req.database).sort(\.$name).all().map(ClinicDTO.init)
     }
 
     struct NewClinic: Content {

@@ -32,6 +32,9 @@ final class CommandOutput: @unchecked Sendable {
 
     @TaskLocal static var current = CommandOutput.standard
 
+    /// The environment commands read their configuration from (a test sets its own).
+    @TaskLocal static var environment: [String: String] = ProcessInfo.processInfo.environment
+
     func line(_ text: String) { lock.withLock { out(text) } }
     func error(_ text: String) { lock.withLock { err(text) } }
 }
@@ -57,8 +60,11 @@ public enum GonioCLI {
         await run(arguments, output: CommandOutput.standard)
     }
 
-    static func run(_ arguments: [String], output: @escaping (String) -> Void, errorOutput: @escaping (String) -> Void) async -> Int32 {
-        await run(arguments, output: CommandOutput(out: output, err: errorOutput))
+    static func run(_ arguments: [String], environment: [String: String]? = nil, output: @escaping (String) -> Void,
+                    errorOutput: @escaping (String) -> Void) async -> Int32 {
+        await CommandOutput.$environment.withValue(environment ?? ProcessInfo.processInfo.environment) {
+            await run(arguments, output: CommandOutput(out: output, err: errorOutput))
+        }
     }
 
     static func run(_ arguments: [String], output: CommandOutput) async -> Int32 {

@@ -19,7 +19,7 @@ struct Seed: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try AppConfig.fromEnvironment()
+        let config = try AppConfig.fromEnvironment(CommandOutput.environment)
         guard !config.isProduction else { throw CommandFailure("Demo data is never seeded in production.") }
         GonioRuntime.bootstrapLogging(config)
         try await GonioRuntime.withApplication(config, command: "seed") { app in

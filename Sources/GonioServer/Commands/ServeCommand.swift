@@ -20,13 +20,19 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(name: .long, help: "Port to listen on (default: PORT or 8080).")
     var port: Int?
 
-    func run() async throws {
-        var config = try AppConfig.fromEnvironment()
+    /// The environment's configuration with this command's options applied.
+    func configuration() throws -> AppConfig {
+        var config = try AppConfig.fromEnvironment(CommandOutput.environment)
         if let hostname { config.hostname = hostname }
         if let port {
             guard (1...65535).contains(port) else { throw CommandFailure.input("--port must be between 1 and 65535.") }
             config.port = port
         }
+        return config
+    }
+
+    func run() async throws {
+        let config = try configuration()
         GonioRuntime.bootstrapLogging(config)
         GonioRuntime.raiseOpenFileLimit()
         try await GonioRuntime.withApplication(config, command: "serve") { app in
@@ -39,6 +45,7 @@ struct Serve: AsyncParsableCommand {
     /// Production never migrates or seeds implicitly: run `gonio migrate` first.
     func prepareToServe(_ app: Application, config: AppConfig) async throws {
         if config.isProduction {
+            try await app.migrator.setupIfNeeded().get()
             let pending = try await app.migrator.previewPrepareBatch().get()
             guard pending.isEmpty else { throw CommandFailure("The database needs migrating: run `gonio migrate` first.") }
             return
@@ -48,6 +55,11 @@ struct Serve: AsyncParsableCommand {
         if config.seedDemoData {
             seeded = try await DemoSeed.seedIfEmpty(app.systemContext("seed"))
         }
+        CommandOutput.current.line(Self.banner(config, seeded: seeded))
+    }
+
+    /// Where to go and how to sign in, with the address actually served.
+    static func banner(_ config: AppConfig, seeded: Bool) -> String {
         var lines = ["", "Gonio is starting on http://\(config.hostname):\(config.port)  (database: \(config.database.kindName))"]
         if config.seedDemoData {
             lines.append(seeded ? "Demo data seeded. Sign in with password \(DemoSeed.password) as:" :
@@ -55,7 +67,7 @@ struct Serve: AsyncParsableCommand {
             for login in DemoSeed.logins { lines.append("  \(login.email.padding(toLength: 24, withPad: " ", startingAt: 0)) \(login.who)") }
         }
         lines.append("")
-        CommandOutput.current.line(lines.joined(separator: "\n"))
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -70,17 +82,19 @@ struct Migrate: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        let config = try AppConfig.fromEnvironment()
+        let config = try AppConfig.fromEnvironment(CommandOutput.environment)
         GonioRuntime.bootstrapLogging(config)
         try await GonioRuntime.withApplication(config, command: "migrate") { app in
             let out = CommandOutput.current
             if revert {
                 guard yes else { throw CommandFailure.input("Reverting drops data: run `gonio migrate --revert --yes` to confirm.") }
+                try await app.migrator.setupIfNeeded().get()
                 let batch = try await app.migrator.previewRevertLastBatch().get()
                 try await app.migrator.revertLastBatch().get()
                 out.line(batch.isEmpty ? "Nothing to revert." : "Reverted \(batch.count) migration(s): \(batch.map { $0.0.name }.joined(separator: ", ")).")
                 return
             }
+            try await app.migrator.setupIfNeeded().get()
             let pending = try await app.migrator.previewPrepareBatch().get()
             try await app.autoMigrate()
             out.line(pending.isEmpty ? "The database is up to date." : "Applied \(pending.count) migration(s): \(pending.map { $0.0.name }.joined(separator: ", ")).")

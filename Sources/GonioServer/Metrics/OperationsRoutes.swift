@@ -16,7 +16,7 @@ struct OperationsRoutes: Feature {
     func health(req: Request) async throws -> Response {
         let started = ContinuousClock.now
         do {
-            if let sql = req.db as? any SQLDatabase {
+            if let sql = req.database as? any SQLDatabase {
                 try await sql.raw("SELECT 1").run()
             }
         } catch {

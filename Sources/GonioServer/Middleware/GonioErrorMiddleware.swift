@@ -27,6 +27,8 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             }
             if let wait = (error as? DomainError)?.retryAfter {
                 headers.replaceOrAdd(name: .retryAfter, value: String(wait))
+            } else if status == .serviceUnavailable {
+                headers.replaceOrAdd(name: .retryAfter, value: "5")
             }
             if status == .unauthorized, req.url.path.hasPrefix("/api/") {
                 headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer realm=\"gonio\"")
@@ -86,6 +88,9 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             let code = e.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
             let message = e.status == .badRequest && e.reason.contains("Decod") ? "The request body could not be read." : e.reason
             return (e.status, code, message)
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy: say so, rather than fail as if broken.
+            return (.serviceUnavailable, "busy", "Gonio is busy right now. Try again in a moment.")
         default:
             if let refusal = DatabaseRefusal.domainError(error) { return describe(refusal) }
             return (.internalServerError, "internal", "Something went wrong on our side.")

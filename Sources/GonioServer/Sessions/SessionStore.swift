@@ -76,9 +76,10 @@ struct SessionAuthenticator: AsyncMiddleware {
         let token = isAPI ? req.headers.bearerAuthorization?.token : req.cookies[SessionStore.cookieName]?.string
         var staleCookie = false
         if let token {
-            let store = SessionStore(db: req.db, config: req.config)
+            let db = req.database
+            let store = SessionStore(db: db, config: req.config)
             if let session = try await store.resume(token: token, now: req.application.clock.now()),
-               let current = try await CurrentUser.load(user: session.user, session: session, on: req.db) {
+               let current = try await CurrentUser.load(user: session.user, session: session, on: db) {
                 req.auth.login(current)
                 req.logger[metadataKey: "user-id"] = .string(current.userID.uuidString)
             } else if !isAPI {

@@ -162,3 +162,8 @@ final class OutputBuffer: @unchecked Sendable {
     var out = ""
     var err = ""
 }
+
+/// A JSON object as text (to send from concurrent tasks).
+func jsonText(_ object: [String: Any]) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+}
