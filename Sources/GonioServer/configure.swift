@@ -20,6 +20,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // behind a reverse proxy, which also bounds slow header trickles).
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.idleTimeout * 1000))
     app.routes.defaultMaxBodySize = "1mb"
+    ContentConfiguration.global.use(decoder: TextCheckingDecoder(inner: JSONDecoder.custom(dates: .iso8601)), for: .json)
+    ContentConfiguration.global.use(decoder: TextCheckingDecoder(inner: URLEncodedFormDecoder()), for: .urlEncodedForm)
     app.passwords.use(.bcrypt)
 
     // SQL statements (with their values) are logged only at trace level: values are patient data.

@@ -83,7 +83,7 @@ api_get() {  # api_get TOKEN PATH -> JSON on stdout
 api_get "${TOKEN[admin]}" /api/v1/patients > "$WORK/patients.json"
 api_get "${TOKEN[admin]}" /api/v1/therapists > "$WORK/therapists.json"
 curl -fsS "$BASE/api/v1/clinics" > "$WORK/clinics.json" || die "GET /api/v1/clinics failed"
-MARIA="$(python3 -c 'import json,sys; print(next(p["id"] for p in json.load(open(sys.argv[1])) if p["email"] == "patient@example.com"))' "$WORK/patients.json")" \
+MARIA="$(python3 -c 'import json,sys; print(next(p["id"] for p in json.load(open(sys.argv[1]))["items"] if p.get("email") == "patient@example.com"))' "$WORK/patients.json")" \
     || die "demo patient patient@example.com not found"
 api_get "${TOKEN[admin]}" "/api/v1/patients/$MARIA/caregivers" > "$WORK/links.json"
 
@@ -96,7 +96,7 @@ today = datetime.date.today()
 def values(name, items):
     print(f"[dictionaries.{name}]")
     print("values = " + json.dumps(sorted(set(items))))
-values("patients", [p["id"] for p in load("patients")])
+values("patients", [p["id"] for p in load("patients")["items"]])
 values("therapists", [t["id"] for t in load("therapists")])
 values("clinics", [c["id"] for c in load("clinics")])
 values("links", [l["id"] for l in load("links")])

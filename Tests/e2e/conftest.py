@@ -74,8 +74,8 @@ def browser(request):
 def new_browser(request):
     made = []
 
-    def make():
-        driver = g.new_driver()
+    def make(width: int = 1280, height: int = 900):
+        driver = g.new_driver(width, height)
         made.append(driver)
         _track(request, driver)
         return driver

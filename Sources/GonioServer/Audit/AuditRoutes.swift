@@ -47,6 +47,14 @@ struct AuditRoutes: Feature {
         var pager: Pager
     }
 
+    /// Who an entry is about: its patient, or for a list, the patient the log is filtered by
+    /// (the list showed them) or how many it showed.
+    static func patientCell(_ e: AuditEntryModel, names: [UUID: String], filter: UUID?) -> String {
+        if let id = e.patientID { return names[id] ?? id.uuidString }
+        if let filter, e.patients.contains(where: { $0.patientID == filter }) { return names[filter] ?? filter.uuidString }
+        return e.patients.isEmpty ? "—" : "\(e.patients.count) patients"
+    }
+
     func page(req: Request) async throws -> Response {
         let ctx = req.context
         _ = try ctx.requireUser(.clinicAdmin)
@@ -80,8 +88,9 @@ struct AuditRoutes: Feature {
                 at: formatter.string(from: e.at),
                 actor: e.$actor.id.flatMap { id in actors.first { $0.id == id }.map { "\($0.name) (\(Role(rawValue: e.actorRole)?.displayName ?? e.actorRole))" } } ?? e.actorRole,
                 action: e.action,
-                patient: e.patientID.flatMap { names[$0] } ?? (e.patientID?.uuidString ?? (e.patients.isEmpty ? "—" : "\(e.patients.count) listed")),
-                resource: e.resource, address: e.clientAddress, outcome: e.outcome.rawValue, reason: e.reason ?? "")
+                patient: Self.patientCell(e, names: names, filter: query.patientId),
+                resource: e.patients.isEmpty ? e.resource : "\(e.resource) (a list of \(e.patients.count))",
+                address: e.clientAddress, outcome: e.outcome.rawValue, reason: e.reason ?? "")
         }
         let actions = PatientOperation.allCases.map(\.rawValue) + AccountEvent.allCases.map(\.rawValue)
         let context = AuditContext(

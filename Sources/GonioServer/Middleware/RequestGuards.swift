@@ -31,31 +31,28 @@ struct HeaderGuard: AsyncMiddleware {
     }
 }
 
-/// Reads and checks input before any route does:
+/// Checks input before any route reads it:
 /// - a path with a segment over 255 bytes, or over 2,048 bytes in all, names nothing here: 404
 ///   (the file system would refuse it and the lookup answered 500);
+/// - a query string with a control character is refused (422);
 /// - a body still arriving `bodyTimeout` seconds after the request's head is refused (408), so a
-///   client cannot hold a request open by sending less than its Content-Length;
-/// - text with control characters (NUL and the like; tab and line breaks are kept in bodies) is
-///   refused with a 422 before it reaches a database (PostgreSQL refuses NUL in text).
+///   client cannot hold a request open by trickling less than its Content-Length.
+/// Text inside bodies is checked as it is decoded (`TextCheckingDecoder`).
 struct InputGuard: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let path = req.url.path
         guard path.utf8.count <= 2048, !path.split(separator: "/").contains(where: { $0.utf8.count > 255 }) else {
             throw DomainError.notFound("not-found", "There is nothing at this address.")
         }
+        if let decodedPath = path.removingPercentEncoding, InputRules.hasControlCharacter(decodedPath, allowingLineBreaks: false) {
+            throw DomainError.notFound("not-found", "There is nothing at this address.")
+        }
         if let query = req.url.query {
             let decoded = query.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? query
             guard !InputRules.hasControlCharacter(decoded, allowingLineBreaks: false) else { throw Self.refusal }
         }
-        if let decodedPath = path.removingPercentEncoding, InputRules.hasControlCharacter(decodedPath, allowingLineBreaks: false) {
-            throw DomainError.notFound("not-found", "There is nothing at this address.")
-        }
         if req.body.data == nil, req.method != .GET, req.method != .HEAD {
             try await collectBody(req)
-        }
-        if let body = req.body.data, body.readableBytes > 0 {
-            try check(body, contentType: req.headers.contentType)
         }
         return try await next.respond(to: req)
     }
@@ -83,27 +80,29 @@ struct InputGuard: AsyncMiddleware {
         try await promise.futureResult.get()
     }
 
-    private func check(_ body: ByteBuffer, contentType: HTTPMediaType?) throws {
-        if contentType == .json {
-            guard let value = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) else { return }
-            if Self.holdsControlCharacter(value) { throw Self.refusal }
-        } else if contentType == .urlEncodedForm {
-            let text = String(decoding: body.readableBytesView, as: UTF8.self)
-            for pair in text.split(separator: "&") {
-                let decoded = String(pair).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(pair)
-                if InputRules.hasControlCharacter(decoded, allowingLineBreaks: true) { throw Self.refusal }
-            }
-        }
+    /// Whether any text in a decoded value (strings, dictionary keys, nested values) holds a
+    /// control character other than tab and line breaks.
+    static func holdsControlCharacter(_ value: Any) -> Bool {
+        if let text = value as? String { return InputRules.hasControlCharacter(text, allowingLineBreaks: true) }
+        return Mirror(reflecting: value).children.contains { holdsControlCharacter($0.value) }
+    }
+}
+
+/// Decodes a request body as usual, then refuses it (422) if any text the app reads holds a
+/// control character: NUL and the like never reach a database (PostgreSQL refuses NUL in
+/// text). Fields the app does not read are ignored, as the API contract says.
+struct TextCheckingDecoder: ContentDecoder {
+    let inner: any ContentDecoder
+
+    func decode<D: Decodable>(_ decodable: D.Type, from body: ByteBuffer, headers: HTTPHeaders) throws -> D {
+        try decode(decodable, from: body, headers: headers, userInfo: [:])
     }
 
-    private static func holdsControlCharacter(_ value: Any) -> Bool {
-        switch value {
-        case let text as String: InputRules.hasControlCharacter(text, allowingLineBreaks: true)
-        case let list as [Any]: list.contains(where: holdsControlCharacter)
-        case let object as [String: Any]:
-            object.contains { InputRules.hasControlCharacter($0.key, allowingLineBreaks: false) || holdsControlCharacter($0.value) }
-        default: false
-        }
+    func decode<D: Decodable>(_ decodable: D.Type, from body: ByteBuffer, headers: HTTPHeaders,
+                              userInfo: [CodingUserInfoKey: any Sendable]) throws -> D {
+        let value = try inner.decode(decodable, from: body, headers: headers, userInfo: userInfo)
+        if InputGuard.holdsControlCharacter(value) { throw InputGuard.refusal }
+        return value
     }
 }
 
