@@ -14,7 +14,7 @@
 #   REPORT_DIR      if set, JUnit and NDJSON reports are written to REPORT_DIR/<run>/
 #
 # Order matters: every token is fetched first, because fuzzing POST /api/v1/auth/token trips the
-# login throttle (5 failures per address in 15 minutes, then 429) for the whole address. Runs that
+# login throttle (20 failures from one address across accounts in 15 minutes, then 429). Runs that
 # can change demo data (the clinic admin may verify or reject therapists) come last.
 set -uo pipefail
 

@@ -47,12 +47,20 @@ struct AuditLog {
                 requestID: ctx.requestID))
             named += event.patients.map { AuditEntryPatientModel(entryID: id, patientID: $0) }
         }
-        try await entries.create(on: ctx.db)
-        // In chunks: a statement may carry only so many values (32,766 on SQLite).
-        var start = 0
-        while start < named.count {
-            try await named[start..<min(named.count, start + 2_000)].create(on: ctx.db)
-            start += 2_000
+        guard !named.isEmpty else {
+            try await entries.create(on: ctx.db)
+            return
+        }
+        // An entry and the patients it names land together (one commit).
+        let (entryRows, patientRows) = (entries, named)
+        try await ctx.transaction { tx in
+            try await entryRows.create(on: tx.db)
+            // In chunks: a statement may carry only so many values (32,766 on SQLite).
+            var start = 0
+            while start < patientRows.count {
+                try await patientRows[start..<min(patientRows.count, start + 2_000)].create(on: tx.db)
+                start += 2_000
+            }
         }
     }
 

@@ -205,7 +205,7 @@ extension Request {
 
     /// Whether the client wants a web page rather than JSON.
     var wantsHTML: Bool {
-        !url.path.hasPrefix("/api/") && (headers.accept.mediaTypes.contains(.html) || headers.accept.isEmpty && method == .GET)
+        !Paths.isAPI(url.path) && (headers.accept.mediaTypes.contains(.html) || headers.accept.isEmpty && method == .GET)
     }
 
     /// A UUID path parameter, or 404 (a malformed or over-long id names nothing).

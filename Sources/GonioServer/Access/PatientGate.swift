@@ -109,57 +109,75 @@ struct PatientGate {
         throw Self.notFound
     }
 
-    /// One page of the patients the caller may see for `operation`, optionally narrowed (by a
-    /// join or filter a feature adds) and searched by name. A fixed number of queries whatever
-    /// the clinic's size, and one audit entry naming the patients shown.
+    /// One page of the patients the caller may see for `operation`, by name, optionally
+    /// narrowed (by a join or filter a feature adds, on `PatientModel`) and searched by name. A
+    /// fixed number of queries whatever the clinic's size, and one audit entry naming the
+    /// patients shown.
+    ///
+    /// Patients are read from `users` in name order. On SQLite the joins of a whole list are
+    /// CROSS JOINs, which SQLite takes as "keep this order": it walks the name index and stops
+    /// after a page, instead of sorting every patient of the clinic for each page. PostgreSQL
+    /// plans this itself.
     func list(
         _ operation: PatientOperation = .patientList, page: ListPage, search: NameSearch? = nil, resource: String,
-        narrowing narrow: (QueryBuilder<PatientModel>) -> Void = { _ in }
+        narrowing narrow: ((QueryBuilder<UserModel>) -> Void)? = nil
     ) async throws -> PatientPage {
         let user = try ctx.requireUser()
         let now = ctx.now.timeIntervalSince1970
-        let query = PatientModel.query(on: ctx.db).join(parent: \.$user)
+        // A narrowed list (flagged intakes) is small: there SQLite does best starting from the
+        // narrowing table, so the order is left to it.
+        let inOrder: DatabaseQuery.Join.Method = ctx.config.database.isSQLite && narrow == nil ? .custom("CROSS") : .inner
+        let query = UserModel.query(on: ctx.db).join(PatientModel.self, on: \PatientModel.$user.$id == \UserModel.$id, method: inOrder)
         var relation: (UUID) -> PatientRelationship
         var pageInMemory = false
+        /// Without a search or narrowing, the size of the list from its own index.
+        var plainCount: (() async throws -> Int)?
         switch user.role {
         case .patient:
             guard let own = user.patientID else { return try await recordList(operation, [], 0, page, resource) }
-            query.filter(\.$id == own)
+            query.filter(PatientModel.self, \.$id == own)
             relation = { _ in PatientRelationship(isSelf: true) }
             pageInMemory = true
         case .therapist:
             guard user.therapistVerified, let therapistID = user.therapistID else {
                 return try await recordList(operation, [], 0, page, resource)
             }
-            query.join(CareTeamMemberModel.self, on: \CareTeamMemberModel.$patient.$id == \PatientModel.$id)
+            query.join(CareTeamMemberModel.self, on: \CareTeamMemberModel.$patient.$id == \PatientModel.$id, method: inOrder)
                 .filter(CareTeamMemberModel.self, \.$therapist.$id == therapistID)
             relation = { _ in PatientRelationship(onCareTeam: true) }
+            plainCount = { try await countRows(CareTeamMemberModel.schema, "therapist_id", [therapistID]) }
         case .clinicAdmin:
-            guard !user.adminClinicIDs.isEmpty else { return try await recordList(operation, [], 0, page, resource) }
-            query.filter(\.$clinic.$id ~~ user.adminClinicIDs)
+            let clinics = user.adminClinicIDs
+            guard !clinics.isEmpty else { return try await recordList(operation, [], 0, page, resource) }
+            query.filter(PatientModel.self, \.$clinic.$id ~~ clinics)
             relation = { _ in PatientRelationship(adminOfPatientClinic: true) }
+            plainCount = { try await countRows(PatientModel.schema, "clinic_id", clinics) }
         case .caregiver:
             // A caregiver's patients are few (their own delegations): read them all, then page.
             let links = try await CaregiverLinkModel.query(on: ctx.db).filter(\.$caregiver.$id == user.userID).all()
             let grants = Dictionary(grouping: links, by: { $0.$patient.id }).mapValues { $0.map(\.grant) }
             guard !grants.isEmpty else { return try await recordList(operation, [], 0, page, resource) }
-            query.filter(\.$id ~~ Array(grants.keys))
+            query.filter(PatientModel.self, \.$id ~~ Array(grants.keys))
             relation = { PatientRelationship(caregiverGrants: grants[$0] ?? []) }
             pageInMemory = true
         case .platformAdmin:
             return try await recordList(operation, [], 0, page, resource)
         }
-        narrow(query)
+        if let narrow {
+            narrow(query)
+            plainCount = nil
+        }
         if let search {
             query.filter(.sql(SQLQueryString("LOWER(\(ident: UserModel.schema).\(ident: "name")) LIKE \(bind: search.likePattern) ESCAPE '\\'")))
+            plainCount = nil
         }
-        query.sort(UserModel.self, \.$name).sort(\.$id)
+        query.sort(\.$name).sort(PatientModel.self, \.$id)
 
-        func authorized(_ patient: PatientModel) throws -> AuthorizedPatient? {
-            let id = try patient.requireID()
-            let rel = relation(id)
+        func authorized(_ row: UserModel) throws -> AuthorizedPatient? {
+            let patient = try row.joined(PatientModel.self)
+            let rel = relation(try patient.requireID())
             guard AccessPolicy.decide(user.actor, operation, relationship: rel, now: now).isAllowed else { return nil }
-            return try AuthorizedPatient(patient, user: try patient.joined(UserModel.self), operation: operation,
+            return try AuthorizedPatient(patient, user: row, operation: operation,
                                          granted: AccessPolicy.granted(user.actor, relationship: rel, now: now))
         }
         if pageInMemory {
@@ -167,9 +185,18 @@ struct PatientGate {
             let slice = Array(all.dropFirst(page.offset).prefix(page.per))
             return try await recordList(operation, slice, all.count, page, resource)
         }
-        let total = try await query.copy().count()
+        let total: Int
+        if let plainCount { total = try await plainCount() } else { total = try await query.copy().count() }
         let rows = try await query.range(page.offset..<(page.offset + page.per)).all().compactMap(authorized)
         return try await recordList(operation, rows, total, page, resource)
+    }
+
+    /// `COUNT(*)` of a table's rows whose `column` is one of `values`: an index-only count (Fluent's
+    /// `count()` counts a column, which reads every row).
+    private func countRows(_ table: String, _ column: String, _ values: [UUID]) async throws -> Int {
+        guard let sql = ctx.db as? any SQLDatabase else { return 0 }
+        return try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
+            .where(SQLIdentifier(column), .in, values).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// The rows of a list the caller may also see `operation` for (a dashboard's intake-status

@@ -75,7 +75,7 @@ struct AuditRoutes: Feature {
         let named = Set(entries.compactMap(\.patientID)).union(query.patientId.map { [$0] } ?? [])
         var shown: [AuthorizedPatient] = []
         if !named.isEmpty {
-            shown = try await ctx.gate.list(.patientList, page: ListPage(per: 100), resource: "audit") { $0.filter(\.$id ~~ Array(named)) }.items
+            shown = try await ctx.gate.list(.patientList, page: ListPage(per: 100), resource: "audit") { $0.filter(PatientModel.self, \.$id ~~ Array(named)) }.items
         }
         let found = search == nil ? [] : try await ctx.gate.list(.patientList, page: ListPage(per: 100), search: search, resource: "audit").items
         let names = Dictionary((shown + found).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })

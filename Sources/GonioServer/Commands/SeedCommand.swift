@@ -1,6 +1,7 @@
 import ArgumentParser
 import Vapor
 import Fluent
+import SQLKit
 import GonioCore
 
 /// `gonio seed`: demo data into an empty development database; `--scale N` then adds N
@@ -203,6 +204,8 @@ enum ScaleSeed {
                                             outcome: .allowed, reason: "synthetic patients", patients: ids))
             return ids
         }.forEach { added.append($0) }
+        // Fresh statistics after a bulk load, so both databases plan lists by the new sizes.
+        if let sql = ctx.db as? any SQLDatabase { try await sql.raw("ANALYZE").run() }
         return added.count
     }
 

@@ -30,7 +30,7 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             } else if status == .serviceUnavailable {
                 headers.replaceOrAdd(name: .retryAfter, value: "5")
             }
-            if status == .unauthorized, req.url.path.hasPrefix("/api/") {
+            if status == .unauthorized, Paths.isAPI(req.url.path) {
                 headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer realm=\"gonio\"")
             }
             if req.wantsHTML {

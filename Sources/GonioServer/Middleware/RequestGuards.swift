@@ -122,7 +122,6 @@ final class OnceFlag: @unchecked Sendable {
 /// Serves Gonio's own static files (`/css/`, `/js/`, `/img/`) and nothing else from disk, so no
 /// other path costs a file-system look-up.
 struct PublicFiles: AsyncMiddleware {
-    static let folders = ["/css/", "/js/", "/img/"]
     let files: FileMiddleware
 
     init(publicDirectory: String) {
@@ -130,7 +129,7 @@ struct PublicFiles: AsyncMiddleware {
     }
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard req.method == .GET || req.method == .HEAD, Self.folders.contains(where: req.url.path.hasPrefix) else {
+        guard req.method == .GET || req.method == .HEAD, Paths.isAsset(req.url.path) else {
             return try await next.respond(to: req)
         }
         return try await files.respond(to: req, chainingTo: next)

@@ -20,7 +20,7 @@ struct SecurityHeaders: AsyncMiddleware {
         if req.config.secureCookies { set("Strict-Transport-Security", "max-age=31536000; includeSubDomains") }
         set("X-Request-Id", req.requestID)
         // Pages and API answers may hold patient data: never cache them in shared caches.
-        if !req.url.path.hasPrefix("/css/"), !req.url.path.hasPrefix("/js/"), !req.url.path.hasPrefix("/img/") {
+        if !Paths.isAsset(req.url.path) {
             set("Cache-Control", "no-store")
         }
         return response

@@ -68,6 +68,18 @@ enum Paths {
     static let health = RoutePath("health")
     static let metrics = RoutePath("metrics")
 
+    // MARK: Static files (Public/)
+    static let assetFolders = ["/css/", "/js/", "/img/"]
+    static let stylesheet = "/css/gonio.css"
+    static let icon = "/img/gonio.svg"
+    static let script = "/js/app.js"
+
+    /// Where the JSON API lives: bearer tokens only, JSON errors.
+    static let apiPrefix = "/api/"
+
+    static func isAPI(_ path: String) -> Bool { path.hasPrefix(apiPrefix) }
+    static func isAsset(_ path: String) -> Bool { assetFolders.contains(where: path.hasPrefix) }
+
     // MARK: JSON API
     enum API {
         static let openAPI = RoutePath("api", "v1", "openapi.json")

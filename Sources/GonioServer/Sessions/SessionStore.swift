@@ -72,7 +72,7 @@ struct SessionStore {
 /// against the JSON API; web routes accept only the cookie.
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let isAPI = req.url.path.hasPrefix("/api/")
+        let isAPI = Paths.isAPI(req.url.path)
         let token = isAPI ? req.headers.bearerAuthorization?.token : req.cookies[SessionStore.cookieName]?.string
         var staleCookie = false
         if let token {

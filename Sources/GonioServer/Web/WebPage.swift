@@ -18,6 +18,9 @@ struct Layout: Encodable {
         var logout = Paths.logout()
         var register = Paths.register()
         var audit = Paths.clinicAudit()
+        var stylesheet = Paths.stylesheet
+        var icon = Paths.icon
+        var script = Paths.script
     }
 
     var title: String
