@@ -112,8 +112,25 @@ import Testing
 
     @Test func twentyFailuresFromOneAddressAcrossAccountsRefuseIt() {
         let nineteen = (0..<19).map { Double($0) }
-        #expect(throttle.verdict(History(address: nineteen, knownAddress: true), now: 100) == .allowed)
-        #expect(throttle.verdict(History(address: nineteen + [19], knownAddress: true), now: 100) == .refused(retryAfter: 800))
+        #expect(throttle.verdict(History(address: nineteen), now: 100) == .allowed)
+        #expect(throttle.verdict(History(address: nineteen + [19]), now: 100) == .refused(retryAfter: 800))
+    }
+
+    @Test func aKnownAddressIsNotRefusedForOtherAccountsFailures() {
+        let twenty = (0..<20).map { Double($0) }
+        #expect(throttle.verdict(History(address: twenty, knownAddress: true), now: 100) == .allowed)
+        #expect(!throttle.verdict(History(address: twenty, knownAddress: false), now: 100).isAllowed)
+        #expect(!throttle.verdict(History(pair: Array(twenty.prefix(5)), address: twenty, knownAddress: true), now: 100).isAllowed,
+                "its own failures still count")
+    }
+
+    @Test func ipv6FailuresCountPerSlash64() {
+        #expect(LoginThrottle.addressKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(LoginThrottle.addressKey("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64")
+        #expect(LoginThrottle.addressKey("2001:db8:1:3::1") == "2001:db8:1:3::/64")
+        #expect(LoginThrottle.addressKey("198.51.100.7") == "198.51.100.7")
+        #expect(LoginThrottle.addressKey("::ffff:198.51.100.7") == "::ffff:198.51.100.7")
+        #expect(LoginThrottle.addressKey("unknown") == "unknown")
     }
 
     @Test func failuresOutsideTheWindowDoNotCount() {

@@ -136,6 +136,19 @@ import VaporTesting
         }
     }
 
+    /// Guesses sent at once are counted one after another: no more than five reach the password.
+    @Test func simultaneousGuessesMeetTheThrottleOneByOne() async throws {
+        try await withTestApp(onDisk: true) { app in
+            try await app.running { port in
+                let statuses = try await Self.atOnce(20) { _ in
+                    try await app.live(.POST, port: port, "/api/v1/auth/token", json: ["email": Demo.patient2, "password": "wrong-password-x"])
+                }
+                #expect(statuses.count { $0 == 401 } == 5, "\(statuses.sorted())")
+                #expect(statuses.count { $0 == 429 } == 15)
+            }
+        }
+    }
+
     /// The guard triggers' refusals are conflicts on both databases (PostgreSQL's RAISE answered 500).
     @Test func aGuardTriggersRefusalIsAConflict() async throws {
         try await withTestApp { app in

@@ -113,6 +113,37 @@ import VaporTesting
         }
     }
 
+    /// For every role and every caregiver scope, a page and its API answer the same question
+    /// the same way: both allowed, or both refused.
+    @Test(arguments: [Demo.patient, Demo.patient2, Demo.caregiver, Demo.therapist, Demo.unverified, Demo.admin, Demo.platform,
+                      "scope:view", "scope:log-practice", "scope:book-visits", "scope:message"])
+    func pagesAndAPIAgree(who: String) async throws {
+        try await withTestApp { app in
+            var email = who
+            if who.hasPrefix("scope:"), let scope = CaregiverScope(rawValue: String(who.dropFirst(6))) {
+                let link = try #require(try await CaregiverLinkModel.query(on: app.db).first())
+                link.scopes = CaregiverScopes([scope])
+                try await link.update(on: app.db)
+                email = Demo.caregiver
+            }
+            let patient = try await app.patientID(of: Demo.patient)
+            let token = try await app.token(email)
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(email)
+            let pairs = [
+                ("/api/v1/patients/\(patient)/intake", "/patients/\(patient)/intake"),
+                ("/api/v1/patients/\(patient)/measures", "/patients/\(patient)/measures"),
+                ("/api/v1/patients/\(patient)/notes", "/patients/\(patient)/notes"),
+                ("/api/v1/patients/\(patient)/notes/template", "/patients/\(patient)/notes/new"),
+            ]
+            for (api, page) in pairs {
+                let viaAPI = try await app.send(.GET, api, token: token).status
+                let viaPage = try await browser.get(page).status
+                #expect((viaAPI == .ok) == (viaPage == .ok), "\(who): \(api) \(viaAPI) but \(page) \(viaPage)")
+            }
+        }
+    }
+
     @Test func registeringAPatientIsAudited() async throws {
         try await withTestApp { app in
             let clinic = try #require(try await app.send(.GET, "/api/v1/clinics").array.first?["id"] as? String)
@@ -156,6 +187,8 @@ import VaporTesting
                 .with(\.$patients).sort(\.$at, .descending).first())
             let shown = Set(list.array.compactMap { ($0["id"] as? String).flatMap(UUID.init(uuidString:)) })
             #expect(Set(entry.patients.map(\.patientID)) == shown)
+            let riverside = try #require(try await ClinicModel.query(on: app.db).filter(\.$name == "Riverside Physical Therapy").first())
+            #expect(entry.clinicID == riverside.id, "filed under the clinic of the patients it names")
             let patient = try await app.patientID(of: Demo.patient)
             let trail = try await app.send(.GET, "/api/v1/audit?patientId=\(patient)&action=patient.list", token: app.token(Demo.admin))
             #expect(trail.array.contains { ($0["patientIds"] as? [String])?.contains { $0.lowercased() == patient.lowercased() } == true })

@@ -93,6 +93,19 @@ import VaporTesting
             let form = try await browser.post("/login", form: ["email": "a\u{0}b@example.com", "password": "x"],
                                               csrf: WebTests.Browser.csrf(in: page.text))
             #expect(form.status == .unprocessableEntity)
+            // A control character in a web form is refused, and the draft it was meant for is untouched.
+            let therapist = try await app.token(Demo.therapist)
+            let draft = try await app.send(.POST, "/api/v1/patients/\(patient)/notes", token: therapist,
+                                           json: ["kind": "initial-evaluation", "body": ["subjective": "Keep me"]])
+            let noteID = try #require(draft.object["id"] as? String)
+            var clinician = WebTests.Browser(app: app)
+            try await clinician.signIn(Demo.therapist)
+            let editor = try await clinician.get("/patients/\(patient)/notes/\(noteID)/edit")
+            let posted = try await clinician.post("/patients/\(patient)/notes/\(noteID)/edit", form: ["subjective": "x\u{0C}y"],
+                                                  csrf: WebTests.Browser.csrf(in: editor.text))
+            #expect(posted.status == .unprocessableEntity)
+            let kept = try await app.send(.GET, "/api/v1/patients/\(patient)/notes/\(noteID)", token: therapist)
+            #expect((kept.object["body"] as? [String: Any])?["subjective"] as? String == "Keep me")
             // Line breaks in free text are fine.
             let note = try await app.send(.PUT, "/api/v1/patients/\(patient)/intake", token: owner,
                                           json: ["symptoms": "Pain when\tclimbing\r\nstairs"])

@@ -78,6 +78,12 @@ import VaporTesting
             let last = try await app.send(.GET, "/api/v1/patients/\(patient)/notes?per=10&page=3", token: therapist)
             #expect(last.array.count == 3)
             #expect((last.array.last?["body"] as? [String: Any])?["subjective"] as? String == "Visit 0")
+            // The page's links keep its size.
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(Demo.therapist)
+            let page = try await browser.get("/patients/\(patient)/notes?per=10")
+            #expect(page.text.contains("/patients/\(patient)/notes?page=2&amp;per=10") || page.text.contains("/patients/\(patient)/notes?page=2&per=10"))
+            #expect(page.text.contains("Page 1 of 3"))
         }
     }
 

@@ -90,6 +90,8 @@ import VaporTesting
         ["GONIO_ENV": "production"],
         ["GONIO_ENV": "production", "GONIO_SECRET": String(repeating: "s", count: 40), "GONIO_PUBLIC_URL": "https://x.org"],
         ["GONIO_ENV": "production", "GONIO_SECRET": String(repeating: "s", count: 40), "DATABASE_URL": "postgres://a@b/c"],
+        ["GONIO_ENV": "production", "GONIO_SECRET": String(repeating: "s", count: 40), "DATABASE_URL": "postgres://a@b/c",
+         "GONIO_PUBLIC_URL": "http://pt.example.org"],
         ["GONIO_SECRET": "too-short"],
         ["PORT": "eighty"],
         ["PORT": "70000"],

@@ -56,16 +56,6 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// Whether the operation changes data (and so runs in one transaction with its audit entry).
-    public var changesData: Bool {
-        switch self {
-        case .careTeamAdd, .careTeamRemove, .caregiverLink, .caregiverRevoke, .intakeSave, .intakeSubmit, .intakeDecide,
-             .measureAssign, .measureComplete, .noteCreate, .noteUpdate, .noteSign, .noteAddendum:
-            true
-        default:
-            false
-        }
-    }
 }
 
 /// Events in the audit log that are not an operation on one existing patient's data.

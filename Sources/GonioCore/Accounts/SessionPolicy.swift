@@ -97,12 +97,23 @@ public struct LoginThrottle: Sendable, Equatable {
         public var isAllowed: Bool { self == .allowed }
     }
 
-    /// Whether a new attempt may check its password now.
+    /// Whether a new attempt may check its password now. An address the account signed in from
+    /// before is neither slowed for the account nor refused for failures of other accounts from
+    /// the same address (a shared network), only for its own failures.
     public func verdict(_ history: History, now: Double) -> Verdict {
         let wait = max(unblockDelay(history.pair, limit: maxPairFailures, now: now),
-                       unblockDelay(history.address, limit: maxAddressFailures, now: now),
+                       history.knownAddress ? 0 : unblockDelay(history.address, limit: maxAddressFailures, now: now),
                        history.knownAddress ? 0 : accountDelay(history.account, now: now))
         return wait > 0 ? .refused(retryAfter: wait) : .allowed
+    }
+
+    /// The address a failure counts against: an IPv4 address, or the /64 network of an IPv6
+    /// one, since a single IPv6 client usually holds a whole /64 (RFC 6177) and could otherwise
+    /// step to a fresh address for each guess.
+    public static func addressKey(_ address: String) -> String {
+        guard let ip = IPAddress(address), !ip.isIPv4 else { return address }
+        let prefix = Array(ip.bytes[0..<8]) + Array(repeating: 0, count: 8)
+        return (IPAddress(bytes: prefix)?.description ?? address) + "/64"
     }
 
     /// The wait the account's recent failures impose after the latest of them: 1 s after the

@@ -6,6 +6,12 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var isIPv4: Bool { bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff }
 
+    /// Sixteen bytes in network order.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
     public init?(_ text: String) {
         var s = Substring(text)
         // A zone index (`fe80::1%eth0`) names an interface, not part of the address.

@@ -64,7 +64,13 @@ struct PatientGate {
     func authorize(_ operation: PatientOperation, patientID: UUID, resource: String? = nil,
                    also: [PatientOperation] = []) async throws -> AuthorizedPatient {
         let resourceName = resource ?? "patient/\(patientID.uuidString)"
-        let access = try await decide(operation, patientID: patientID, resource: resourceName)
+        let access: AuthorizedPatient
+        do {
+            access = try await decide(operation, patientID: patientID, resource: resourceName)
+        } catch let refusal as Refusal {
+            try await ctx.audit.record(refusal.event)
+            throw refusal.error
+        }
         let done = [operation] + also.filter { !$0.permits.isDisjoint(with: access.granted) }
         try await ctx.audit.record(done.map {
             .init(action: $0.rawValue, patientID: access.id, clinicID: access.clinicID, resource: resourceName, outcome: .allowed)
@@ -72,28 +78,32 @@ struct PatientGate {
         return access
     }
 
-    /// Authorises a change and runs it in one transaction with its audit entry. A refusal by
-    /// the policy is audited on its own; when `body` throws, nothing it wrote remains and an
-    /// entry records the failure and its reason.
+    /// Authorises a change and runs it in one transaction with its audit entry: the policy is
+    /// asked inside the transaction, on the relationship as it stands there (on PostgreSQL the
+    /// care-team or caregiver rows are held until the change commits, so a revocation cannot
+    /// slip between the check and the write). A refusal is audited on its own; when `body`
+    /// throws, nothing it wrote remains and an entry records the failure and its reason.
     func change<T: Sendable>(
         _ operation: PatientOperation, patientID: UUID, resource: String? = nil,
         _ body: @escaping @Sendable (AuthorizedPatient, CallContext) async throws -> T
     ) async throws -> T {
         let resourceName = resource ?? "patient/\(patientID.uuidString)"
-        let access = try await decide(operation, patientID: patientID, resource: resourceName)
-        let allowed = AuditLog.Event(action: operation.rawValue, patientID: access.id, clinicID: access.clinicID,
-                                     resource: resourceName, outcome: .allowed)
         do {
             return try await ctx.transaction { tx in
-                try await tx.audit.record(allowed)
+                let access = try await PatientGate(ctx: tx).decide(operation, patientID: patientID, resource: resourceName, holding: true)
+                try await tx.audit.record(.init(action: operation.rawValue, patientID: access.id, clinicID: access.clinicID,
+                                                resource: resourceName, outcome: .allowed))
                 return try await body(access, tx)
             }
+        } catch let refusal as Refusal {
+            try await ctx.audit.record(refusal.event)
+            throw refusal.error
         } catch {
-            var failed = allowed
             let domain = error as? DomainError ?? DatabaseRefusal.domainError(error)
-            failed.outcome = domain?.kind == .forbidden ? .denied : .failed
-            failed.reason = domain?.code ?? "error"
-            try? await ctx.audit.record(failed)
+            let clinicID = try? await PatientModel.find(patientID, on: ctx.db)?.$clinic.id
+            try? await ctx.audit.record(.init(action: operation.rawValue, patientID: patientID, clinicID: clinicID ?? nil,
+                                              resource: resourceName, outcome: domain?.kind == .forbidden ? .denied : .failed,
+                                              reason: domain?.code ?? "error"))
             throw error
         }
     }
@@ -202,11 +212,10 @@ struct PatientGate {
     /// The rows of a list the caller may also see `operation` for (a dashboard's intake-status
     /// column), audited as one entry naming them.
     func also(_ operation: PatientOperation, for rows: [AuthorizedPatient], resource: String) async throws -> [AuthorizedPatient] {
-        let user = try ctx.requireUser()
+        _ = try ctx.requireUser()
         let permitted = rows.filter { !operation.permits.isDisjoint(with: $0.granted) }
         guard !permitted.isEmpty else { return [] }
-        try await ctx.audit.record(.init(action: operation.rawValue, clinicID: user.adminClinicIDs.first ?? user.clinicIDs.first, resource: resource,
-                                         outcome: .allowed, patients: permitted.map(\.id)))
+        try await ctx.audit.record(listEvents(operation, permitted, resource: resource))
         return permitted
     }
 
@@ -214,51 +223,83 @@ struct PatientGate {
 
     private func recordList(_ operation: PatientOperation, _ rows: [AuthorizedPatient], _ total: Int, _ page: ListPage,
                             _ resource: String) async throws -> PatientPage {
-        try await ctx.audit.record(.init(action: operation.rawValue, clinicID: ctx.user.flatMap { $0.adminClinicIDs.first ?? $0.clinicIDs.first },
-                                         resource: "\(resource) page \(page.page)", outcome: .allowed, patients: rows.map(\.id)))
+        try await ctx.audit.record(listEvents(operation, rows, resource: "\(resource) page \(page.page)"))
         return PatientPage(items: rows, total: total, page: page)
     }
 
-    /// Loads the patient and the caller's relationship, asks the policy; a refusal is audited
-    /// and thrown.
-    private func decide(_ operation: PatientOperation, patientID: UUID, resource: String) async throws -> AuthorizedPatient {
+    /// One entry naming the patients shown, per clinic they belong to, so each clinic's log
+    /// holds exactly its own patients (an empty list: one entry, under the caller's clinic).
+    private func listEvents(_ operation: PatientOperation, _ rows: [AuthorizedPatient], resource: String) -> [AuditLog.Event] {
+        let byClinic = Dictionary(grouping: rows, by: \.clinicID)
+        guard !byClinic.isEmpty else {
+            return [.init(action: operation.rawValue, clinicID: ctx.user.flatMap { $0.adminClinicIDs.first ?? $0.clinicIDs.first },
+                          resource: resource, outcome: .allowed)]
+        }
+        return byClinic.sorted { $0.key.uuidString < $1.key.uuidString }.map { clinic, shown in
+            .init(action: operation.rawValue, clinicID: clinic, resource: resource, outcome: .allowed, patients: shown.map(\.id))
+        }
+    }
+
+    /// A refusal by the policy, with the audit entry that records it (written by the caller,
+    /// outside any transaction that is about to roll back).
+    private struct Refusal: Error {
+        var event: AuditLog.Event
+        var error: DomainError
+    }
+
+    /// Loads the patient and the caller's relationship and asks the policy; a refusal is thrown
+    /// as a `Refusal` carrying its audit entry. `holding` (inside a change) holds the rows the
+    /// decision rests on until the transaction ends.
+    private func decide(_ operation: PatientOperation, patientID: UUID, resource: String, holding: Bool = false) async throws -> AuthorizedPatient {
         let user = try ctx.requireUser()
         guard let patient = try await PatientModel.query(on: ctx.db).join(parent: \.$user).filter(\.$id == patientID).first() else {
-            try await ctx.audit.record(.init(action: operation.rawValue, resource: resource, outcome: .denied, reason: "no-such-patient"))
-            throw Self.notFound
+            throw Refusal(event: .init(action: operation.rawValue, resource: resource, outcome: .denied, reason: "no-such-patient"),
+                          error: Self.notFound)
         }
-        let rel = try await relationship(of: user, to: patient)
+        let rel = try await relationship(of: user, to: patient, holding: holding)
         let now = ctx.now.timeIntervalSince1970
         let decision = AccessPolicy.decide(user.actor, operation, relationship: rel, now: now)
         guard decision.isAllowed else {
             var reason = "denied"
             if case .denied(let why) = decision { reason = why }
-            try await ctx.audit.record(.init(action: operation.rawValue, patientID: patientID, clinicID: patient.$clinic.id,
-                                             resource: resource, outcome: .denied, reason: reason))
+            let event = AuditLog.Event(action: operation.rawValue, patientID: patientID, clinicID: patient.$clinic.id,
+                                       resource: resource, outcome: .denied, reason: reason)
             if AccessPolicy.decide(user.actor, PatientAction.viewRecord, relationship: rel, now: now).isAllowed {
-                throw DomainError.forbidden("not-permitted", "You may not do this for this patient.")
+                throw Refusal(event: event, error: .forbidden("not-permitted", "You may not do this for this patient."))
             }
-            throw Self.notFound
+            throw Refusal(event: event, error: Self.notFound)
         }
         return try AuthorizedPatient(patient, user: try patient.joined(UserModel.self), operation: operation,
                                      granted: AccessPolicy.granted(user.actor, relationship: rel, now: now))
     }
 
-    /// How `user` relates to `patient`: at most one query.
-    private func relationship(of user: CurrentUser, to patient: PatientModel) async throws -> PatientRelationship {
+    /// How `user` relates to `patient`: at most one query. With `holding` on PostgreSQL, the
+    /// care-team or caregiver rows read are locked FOR SHARE (a removal or revocation waits for
+    /// the change to commit); on SQLite the immediate transaction already keeps writers out.
+    private func relationship(of user: CurrentUser, to patient: PatientModel, holding: Bool) async throws -> PatientRelationship {
         let patientID = try patient.requireID()
+        let share = holding && !ctx.config.database.isSQLite
         var rel = PatientRelationship()
         switch user.role {
         case .patient:
             rel.isSelf = user.patientID == patientID
         case .therapist:
             if let therapistID = user.therapistID {
-                rel.onCareTeam = try await CareTeamMemberModel.query(on: ctx.db)
-                    .filter(\.$patient.$id == patientID).filter(\.$therapist.$id == therapistID).count() > 0
+                if share, let sql = ctx.db as? any SQLDatabase {
+                    rel.onCareTeam = try await !sql.select().column("id").from(CareTeamMemberModel.schema)
+                        .where("patient_id", .equal, patientID).where("therapist_id", .equal, therapistID).for(.share).all().isEmpty
+                } else {
+                    rel.onCareTeam = try await CareTeamMemberModel.query(on: ctx.db)
+                        .filter(\.$patient.$id == patientID).filter(\.$therapist.$id == therapistID).count() > 0
+                }
             }
         case .clinicAdmin:
             rel.adminOfPatientClinic = user.adminClinicIDs.contains(patient.$clinic.id)
         case .caregiver:
+            if share, let sql = ctx.db as? any SQLDatabase {
+                _ = try await sql.select().column("id").from(CaregiverLinkModel.schema)
+                    .where("patient_id", .equal, patientID).where("caregiver_user_id", .equal, user.userID).for(.share).all()
+            }
             rel.caregiverGrants = try await CaregiverLinkModel.query(on: ctx.db)
                 .filter(\.$patient.$id == patientID).filter(\.$caregiver.$id == user.userID).all().map(\.grant)
         case .platformAdmin:

@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import GonioCore
 
 /// Registration, sign-in and password changes, shared by the pages, the JSON API and commands.
@@ -117,25 +118,7 @@ struct AccountService {
         guard !InputRules.hasControlCharacter(email, allowingLineBreaks: false) else {
             throw DomainError.invalid("email-invalid", "Enter an email address like name@example.com.")
         }
-        let address = ctx.clientAddress
-        let now = ctx.now
-        let throttle = ctx.config.loginThrottle
-        let since = now.addingTimeInterval(-throttle.window)
-        let failures = try await LoginAttemptModel.query(on: ctx.db).filter(\.$at > since).filter(\.$succeeded == false)
-            .group(.or) { $0.filter(\.$email == email).filter(\.$address == address) }.all()
-        let known = try await LoginAttemptModel.query(on: ctx.db).filter(\.$email == email).filter(\.$address == address)
-            .filter(\.$succeeded == true).filter(\.$at > now.addingTimeInterval(-throttle.knownAddressMemory)).count() > 0
-        func times(_ keep: (LoginAttemptModel) -> Bool) -> [Double] { failures.filter(keep).map { $0.at.timeIntervalSince1970 } }
-        let history = LoginThrottle.History(
-            pair: times { $0.email == email && $0.address == address }, address: times { $0.address == address },
-            account: times { $0.email == email }, knownAddress: known)
-        if case .refused(let wait) = throttle.verdict(history, now: now.timeIntervalSince1970) {
-            var error = DomainError(.rateLimited, code: "too-many-attempts",
-                                    wait < 90 ? "Too many failed sign-ins. Try again in \(Int(wait)) seconds."
-                                              : "Too many failed sign-ins. Try again in \(Int(wait / 60)) minutes.")
-            error.retryAfter = Int(wait)
-            throw error
-        }
+        let attempt = try await reserveAttempt(email: email)
         let user = try await UserModel.query(on: ctx.db).filter(\.$email == email).first()
         let ok: Bool
         if let user {
@@ -145,17 +128,61 @@ struct AccountService {
             try await ctx.offload { PasswordHasher.burnTime() }
             ok = false
         }
-        try await LoginAttemptModel(email: email, address: address, at: now, succeeded: ok).create(on: ctx.db)
+        try await settle(attempt, succeeded: ok)
         guard ok, let user else {
-            // Keep the table small: failures older than a day are no longer needed, successes
-            // only as long as they make an address known.
-            try await LoginAttemptModel.query(on: ctx.db).filter(\.$succeeded == false)
-                .filter(\.$at < now.addingTimeInterval(-86_400)).delete()
-            try await LoginAttemptModel.query(on: ctx.db)
-                .filter(\.$at < now.addingTimeInterval(-throttle.knownAddressMemory)).delete()
             throw DomainError(.unauthenticated, code: "invalid-credentials", "The email or password is not right.")
         }
         return user
+    }
+
+    /// Asks the throttle whether this account may try a password from this address now and, if
+    /// so, records the attempt as a failure until `settle` says otherwise: one step, so guesses
+    /// sent at once are counted one after another (the immediate transaction on SQLite; advisory
+    /// locks on the account and the address on PostgreSQL). Returns the attempt's id.
+    private func reserveAttempt(email: String) async throws -> UUID {
+        let address = LoginThrottle.addressKey(ctx.clientAddress)
+        let now = ctx.now
+        let throttle = ctx.config.loginThrottle
+        return try await ctx.transaction { tx in
+            if !tx.config.database.isSQLite, let sql = tx.db as? any SQLDatabase {
+                // Always the account first, then the address: no two requests wait on each other in a circle.
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "sign-in:" + email)))").run()
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "sign-in-from:" + address)))").run()
+            }
+            let since = now.addingTimeInterval(-throttle.window)
+            let failures = try await LoginAttemptModel.query(on: tx.db).filter(\.$at > since).filter(\.$succeeded == false)
+                .group(.or) { $0.filter(\.$email == email).filter(\.$address == address) }.all()
+            let known = try await LoginAttemptModel.query(on: tx.db).filter(\.$email == email).filter(\.$address == address)
+                .filter(\.$succeeded == true).filter(\.$at > now.addingTimeInterval(-throttle.knownAddressMemory)).count() > 0
+            func times(_ keep: (LoginAttemptModel) -> Bool) -> [Double] { failures.filter(keep).map { $0.at.timeIntervalSince1970 } }
+            let history = LoginThrottle.History(
+                pair: times { $0.email == email && $0.address == address }, address: times { $0.address == address },
+                account: times { $0.email == email }, knownAddress: known)
+            if case .refused(let wait) = throttle.verdict(history, now: now.timeIntervalSince1970) {
+                var error = DomainError(.rateLimited, code: "too-many-attempts",
+                                        wait < 90 ? "Too many failed sign-ins. Try again in \(Int(wait)) seconds."
+                                                  : "Too many failed sign-ins. Try again in \(Int(wait / 60)) minutes.")
+                error.retryAfter = Int(wait)
+                throw error
+            }
+            let attempt = LoginAttemptModel(email: email, address: address, at: now, succeeded: false)
+            try await attempt.create(on: tx.db)
+            return try attempt.requireID()
+        }
+    }
+
+    /// Records how a reserved attempt ended. Failures older than a day are no longer needed,
+    /// successes only as long as they make an address known.
+    private func settle(_ attempt: UUID, succeeded: Bool) async throws {
+        if succeeded {
+            try await LoginAttemptModel.query(on: ctx.db).filter(\.$id == attempt).set(\.$succeeded, to: true).update()
+            return
+        }
+        let now = ctx.now
+        try await LoginAttemptModel.query(on: ctx.db).filter(\.$succeeded == false)
+            .filter(\.$at < now.addingTimeInterval(-86_400)).delete()
+        try await LoginAttemptModel.query(on: ctx.db)
+            .filter(\.$at < now.addingTimeInterval(-ctx.config.loginThrottle.knownAddressMemory)).delete()
     }
 
     /// Changes the password after checking the current one, and signs out every other session.
@@ -164,8 +191,11 @@ struct AccountService {
         guard let model = try await UserModel.find(user.userID, on: ctx.db) else {
             throw DomainError(.unauthenticated, code: "unauthenticated", "Sign in to continue.")
         }
+        // Guessing the current password through a stolen session meets the same throttle as signing in.
+        let attempt = try await reserveAttempt(email: model.email)
         let oldHash = model.passwordHash
         let matches = try await ctx.offload { PasswordHasher.verify(current, against: oldHash) }
+        try await settle(attempt, succeeded: matches)
         guard matches else { throw DomainError.invalid("current-password-wrong", "Your current password is not right.") }
         try AccountRules.validatePassword(new, email: model.email)
         guard new != current else { throw DomainError.invalid("password-unchanged", "Choose a password different from the current one.") }

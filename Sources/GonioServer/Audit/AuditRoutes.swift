@@ -66,7 +66,7 @@ struct AuditRoutes: Feature {
         }
         if let o = form.outcome, !o.isEmpty { query.outcome = o }
         if let a = form.action, !a.isEmpty { query.action = a }
-        query.page = form.page.flatMap { Int($0) }
+        query.page = try ListPage(pageText: form.page, perText: nil).page
         query.per = 50
         let (entries, total, page) = try await query.run(ctx)
         // Names of the patients a name search finds (for the filter) and of those the entries

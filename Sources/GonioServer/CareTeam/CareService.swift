@@ -24,6 +24,7 @@ struct CareService {
     /// Adds a therapist of the patient's clinic. Core refuses unverified or unlicensed therapists.
     func addToCareTeam(_ patient: AuthorizedPatient, therapistID: UUID) async throws {
         let invalid = DomainError.invalid("therapist-invalid", "Choose a therapist of the patient's clinic.")
+        if ctx.inTransaction { try await ctx.lockRow(TherapistModel.self, id: therapistID) }
         guard let therapist = try await TherapistService.withCredentials(TherapistModel.query(on: ctx.db).filter(\.$id == therapistID)).first(),
               try await ClinicMembershipModel.query(on: ctx.db).filter(\.$clinic.$id == patient.clinicID)
                 .filter(\.$user.$id == therapist.$user.id).count() > 0

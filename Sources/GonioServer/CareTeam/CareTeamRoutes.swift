@@ -22,8 +22,8 @@ struct CareTeamRoutes: Feature {
 
     func careTeam(req: Request) async throws -> [CareTeamMemberDTO] {
         let ctx = req.context
-        let patient = try await ctx.gate.authorize(.careTeamRead, patientID: req.uuidParameter("patientID"),
-                                                   resource: "patient/\(try req.uuidParameter("patientID"))/care-team")
+        let id = try req.uuidParameter("patientID")
+        let patient = try await ctx.gate.authorize(.careTeamRead, patientID: id, resource: "patient/\(id)/care-team")
         return try await CareService(ctx: ctx).careTeam(patient).map(CareTeamMemberDTO.init)
     }
 

@@ -48,6 +48,15 @@ struct TherapistService {
     /// A clinic admin verifies or rejects a therapist of their clinic. Rejection needs a reason.
     func decide(therapistID: UUID, verified: Bool, reason: String?) async throws -> TherapistModel {
         let user = try ctx.requireUser(.clinicAdmin)
+        _ = try await visibleTherapist(therapistID)
+        // The licence rule is checked on the row it changes, held until the decision is written.
+        return try await ctx.transaction { tx in
+            try await tx.lockRow(TherapistModel.self, id: therapistID)
+            return try await TherapistService(ctx: tx).record(therapistID: therapistID, verified: verified, reason: reason, by: user)
+        }
+    }
+
+    private func record(therapistID: UUID, verified: Bool, reason: String?, by user: CurrentUser) async throws -> TherapistModel {
         let therapist = try await visibleTherapist(therapistID)
         let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !verified, trimmed.isEmpty {

@@ -135,8 +135,8 @@ public struct AppConfig: Sendable {
             throw Problem(description: "GONIO_DB_POOL_PER_LOOP must be a number from 1 to 64, not '\(poolText)'.")
         }
         let publicURL = value("GONIO_PUBLIC_URL")
-        if production, publicURL == nil {
-            throw Problem(description: "GONIO_PUBLIC_URL is required in production (e.g. https://pt.example.org).")
+        if production, publicURL == nil || !(publicURL ?? "").lowercased().hasPrefix("https://") {
+            throw Problem(description: "GONIO_PUBLIC_URL is required in production and must be an https:// address (e.g. https://pt.example.org): cookies are marked Secure and HSTS is sent only then.")
         }
 
         if value("GONIO_TRUST_PROXY") != nil {

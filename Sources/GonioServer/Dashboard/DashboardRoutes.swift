@@ -68,9 +68,9 @@ struct Dashboards {
     let ctx: CallContext
     let req: Request
 
-    /// A link to another page of this dashboard's list, keeping the search.
-    func pageLink(_ search: NameSearch?) -> (Int) -> String {
-        { page in Paths.dashboard(query: search.map { ["q": $0.text, "page": String(page)] } ?? ["page": String(page)]) }
+    /// A link to another page of this dashboard's list, keeping its size and search.
+    func pageLink(_ request: ListPage, _ search: NameSearch?) -> (Int) -> String {
+        { Paths.dashboard(items: Pager.items(request, page: $0, search: search)) }
     }
 
     struct CareTeamRow: Encodable {
@@ -199,7 +199,7 @@ struct Dashboards {
                 careTeam: p.may(.viewRecord) ? (team.isEmpty ? "No therapist yet" : team.joined(separator: ", ")) : "",
                 intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id))
         }
-        return CaregiverContext(patients: rows, pager: Pager(request, total: page.total, query: nil, link: pageLink(nil)))
+        return CaregiverContext(patients: rows, pager: Pager(request, total: page.total, query: nil, link: pageLink(request, nil)))
     }
 
     // MARK: Therapist
@@ -270,7 +270,7 @@ struct Dashboards {
             therapist: TherapistDTO(model, today: ctx.today, compact: ctx.config.compact),
             isVerified: model.verification == .verified, isPending: model.verification == .pending,
             isRejected: model.verification == .rejected, patients: rows,
-            pager: Pager(request, total: total, query: search?.text, link: pageLink(search)), searchAction: Paths.dashboard(),
+            pager: Pager(request, total: total, query: search?.text, link: pageLink(request, search)), searchAction: Paths.dashboard(),
             flagged: flagged, flaggedMore: flaggedMore)
     }
 
@@ -342,7 +342,7 @@ struct Dashboards {
                 PendingTherapist(therapist: $0, verifyAction: Paths.therapistVerify($0.id), rejectAction: Paths.therapistReject($0.id))
             },
             members: members, patients: patients,
-            pager: Pager(request, total: page.total, query: search?.text, link: pageLink(search)), searchAction: Paths.dashboard(),
+            pager: Pager(request, total: page.total, query: search?.text, link: pageLink(request, search)), searchAction: Paths.dashboard(),
             assignable: therapists.filter { $0.verification == VerificationStatus.verified.rawValue }
                 .map { TherapistOption(id: $0.id.uuidString, name: $0.name) },
             caregiverForm: CaregiverFormContext(now: ctx.now))

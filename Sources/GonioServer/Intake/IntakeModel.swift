@@ -28,8 +28,4 @@ final class IntakeModel: Model, @unchecked Sendable {
         self.updatedAt = now
         self.$updatedBy.id = by
     }
-
-    var isFlaggedAndUndecided: Bool {
-        status == .submitted && decision == nil && (triageOutcome ?? .clear) != .clear
-    }
 }

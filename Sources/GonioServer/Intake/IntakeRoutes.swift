@@ -277,22 +277,25 @@ struct IntakeRoutes: Feature {
         }
     }
 
-    /// Saves the typed answers; "submit" saves and submits them in one transaction, so what is
-    /// screened is exactly what was typed.
+    /// Saves the typed answers; "submit" saves and submits them in one change (one transaction,
+    /// audited as `intake.save` and `intake.submit`), so what is screened is exactly what was typed.
     func save(req: Request) async throws -> Response {
         let id = try req.uuidParameter("patientID")
         let ctx = req.context
         var typed: Intake?
         do {
-            let submitting = try await ctx.gate.change(.intakeSave, patientID: id, resource: Self.resource(id)) { patient, tx in
+            let (patient, view, submitting) = try await ctx.gate.change(.intakeSave, patientID: id, resource: Self.resource(id)) { patient, tx in
                 let form = try req.form(Form.self)
-                _ = try await IntakeService(ctx: tx).saveDraft(patient, intake: try form.intake())
-                return form.action == "submit"
+                let service = IntakeService(ctx: tx)
+                var view = try await service.saveDraft(patient, intake: try form.intake())
+                guard form.action == "submit" else { return (patient, view, false) }
+                // Submitting needs the same permission as saving; it is named in the log too.
+                try await tx.audit.record(.init(action: PatientOperation.intakeSubmit.rawValue, patientID: patient.id,
+                                                clinicID: patient.clinicID, resource: Self.resource(id), outcome: .allowed))
+                view = try await service.submit(patient)
+                return (patient, view, true)
             }
             guard submitting else { return WebPage.seeOther(Paths.intake(id, query: ["notice": "saved"])) }
-            let (patient, view) = try await ctx.gate.change(.intakeSubmit, patientID: id, resource: Self.resource(id)) { patient, tx in
-                (patient, try await IntakeService(ctx: tx).submit(patient))
-            }
             return try await render(req, patient: patient, view: view)
         } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
             // Show the form again with what was typed and the message.

@@ -222,10 +222,8 @@ struct MeasureRoutes: Feature {
         let ctx = req.context
         do {
             _ = try await ctx.gate.change(.measureComplete, patientID: id, resource: Self.resource(id) + "/\(assignmentID)") { patient, tx in
-                let service = MeasureService(ctx: tx)
-                let (_, measure) = try await service.assignment(patient, id: assignmentID)
-                let fields = (try? req.form([String: String].self)) ?? [:]
-                return try await service.complete(patient, assignmentID: assignmentID, answers: try Self.answers(fields, for: measure)).id
+                let fields = try req.form([String: String].self)
+                return try await MeasureService(ctx: tx).complete(patient, assignmentID: assignmentID) { try Self.answers(fields, for: $0) }.id
             }
             return WebPage.seeOther(Paths.measures(id, query: ["notice": "completed"]))
         } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {

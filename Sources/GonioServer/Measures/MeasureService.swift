@@ -109,7 +109,14 @@ struct MeasureService {
     /// Records an administration, refused when it is not due. The assignment's row is locked
     /// from the due check to the insert, so identical requests at once record it once.
     func complete(_ patient: AuthorizedPatient, assignmentID: UUID, answers: [Double?]) async throws -> AssignmentView {
+        try await complete(patient, assignmentID: assignmentID) { _ in answers }
+    }
+
+    /// The same, with the answers read for the measure once it is known (a form's fields).
+    func complete(_ patient: AuthorizedPatient, assignmentID: UUID,
+                  answers answersFor: (OutcomeMeasure) throws -> [Double?]) async throws -> AssignmentView {
         let (assignment, measure) = try await self.assignment(patient, id: assignmentID, lock: true)
+        let answers = try answersFor(measure)
         try await ctx.gate.require(Self.action(for: measure), of: patient, resource: "patient/\(patient.id)/measures/\(assignmentID)")
         let discharging = try await NoteService(ctx: ctx).hasDischarge(patient)
         guard try view(assignment, discharging: discharging, withResults: false).due else {

@@ -21,7 +21,6 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             }
             if status == .internalServerError {
                 req.logger.error("unhandled error", metadata: ["error-type": .string(String(reflecting: type(of: error)))])
-                req.logger.debug("unhandled error detail: \(String(reflecting: error))")
             } else {
                 req.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "code": .string(code)])
             }

@@ -83,8 +83,12 @@ struct InputGuard: AsyncMiddleware {
     /// Whether any text in a decoded value (strings, dictionary keys, nested values) holds a
     /// control character other than tab and line breaks.
     static func holdsControlCharacter(_ value: Any) -> Bool {
-        if let text = value as? String { return InputRules.hasControlCharacter(text, allowingLineBreaks: true) }
-        return Mirror(reflecting: value).children.contains { holdsControlCharacter($0.value) }
+        switch value {
+        case let text as String: return InputRules.hasControlCharacter(text, allowingLineBreaks: true)
+        // Leaves without text, and lists of numbers (measure answers), need no walk.
+        case is Double, is Int, is Bool, is UUID, is Date, is [Double?], is [Double], is [Int]: return false
+        default: return Mirror(reflecting: value).children.contains { holdsControlCharacter($0.value) }
+        }
     }
 }
 

@@ -18,7 +18,6 @@ struct SecurityHeaders: AsyncMiddleware {
         set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()")
         set("Cross-Origin-Opener-Policy", "same-origin")
         if req.config.secureCookies { set("Strict-Transport-Security", "max-age=31536000; includeSubDomains") }
-        set("X-Request-Id", req.requestID)
         // Pages and API answers may hold patient data: never cache them in shared caches.
         if !Paths.isAsset(req.url.path) {
             set("Cache-Control", "no-store")

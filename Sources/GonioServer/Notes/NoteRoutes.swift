@@ -161,7 +161,7 @@ struct NoteRoutes: Feature {
     func render(_ req: Request, patientID: UUID, notice: String? = nil, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = req.context
         let (page, _) = try req.listRequest()
-        let patient = try await ctx.gate.authorize(.noteList, patientID: patientID, resource: Self.resource(patientID))
+        let patient = try await ctx.gate.authorize(.noteList, patientID: patientID, resource: Self.resource(patientID), also: [.noteTemplate])
         let service = NoteService(ctx: ctx)
         let (views, total) = try await service.page(patient, page)
         let user = try ctx.requireUser()
@@ -176,8 +176,7 @@ struct NoteRoutes: Feature {
         }
         var subjective = ""
         if patient.may(.writeClinical) {
-            let writer = try await ctx.gate.authorize(.noteTemplate, patientID: patientID, resource: Self.resource(patientID, "/template"))
-            subjective = try await service.template(writer, kind: .followUp).subjective ?? ""
+            subjective = try await service.template(patient, kind: .followUp).subjective ?? ""
         }
         let context = Context(
             patientId: patientID.uuidString, patientName: patient.name, notes: rows, canWrite: patient.may(.writeClinical),
@@ -185,7 +184,7 @@ struct NoteRoutes: Feature {
             newInitial: Paths.noteNew(patientID, query: ["kind": NoteKind.initialEvaluation.rawValue]),
             newReEvaluation: Paths.noteNew(patientID, query: ["kind": NoteKind.reEvaluation.rawValue]),
             newDischarge: Paths.noteNew(patientID, query: ["kind": NoteKind.discharge.rawValue]),
-            pager: Pager(page, total: total, query: nil) { Paths.notes(patientID, query: ["page": String($0)]) })
+            pager: Pager(page, total: total, query: nil) { Paths.notes(patientID, items: Pager.items(page, page: $0)) })
         return try await WebPage.render(req, "notes", title: "Clinical notes", context, notice: notice, error: error, status: status)
     }
 
@@ -295,8 +294,9 @@ struct NoteRoutes: Feature {
         let retry = noteID.map { Paths.noteEdit(patientID, $0) } ?? Paths.noteNew(patientID, query: ["kind": shownKind.rawValue])
         return try await WebPage.submitting({
             let operation: PatientOperation = noteID == nil ? .noteCreate : .noteUpdate
-            let (savedID, savedKind, body, signing) = try await gate.change(operation, patientID: patientID, resource: Self.resource(patientID)) { patient, tx in
-                let fields = (try? req.form([String: String].self)) ?? [:]
+            let resource = Self.resource(patientID, noteID.map { "/\($0)" } ?? "")
+            let (savedID, savedKind, body, signing) = try await gate.change(operation, patientID: patientID, resource: resource) { patient, tx in
+                let fields = try req.form([String: String].self)
                 let service = NoteService(ctx: tx)
                 if let noteID {
                     let draft = try await service.draft(patient, noteID: noteID)

@@ -28,6 +28,16 @@ struct RoutePath: Sendable, CustomStringConvertible {
         return path
     }
 
+    /// The path with its parameters and query items (a list's page, its search).
+    func callAsFunction(_ values: any CustomStringConvertible..., items: [(String, String)]) -> String {
+        precondition(values.count == parameters.count, "\(self) takes \(parameters.count) values")
+        var next = values.makeIterator()
+        let path = "/" + segments.map { $0.hasPrefix(":") ? String(describing: next.next()!) : $0 }.joined(separator: "/")
+        guard !items.isEmpty else { return path }
+        return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "")" }
+            .joined(separator: "&")
+    }
+
     var description: String { "/" + segments.joined(separator: "/") }
 }
 

@@ -9,9 +9,7 @@ struct CSRFProtection: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if ![.GET, .HEAD, .OPTIONS].contains(req.method) {
-            // Route middleware runs before the route collects a streamed body, and a long form
-            // arrives in several chunks: collect it here (within the app's body limit) to read the token.
-            _ = try await req.body.collect(max: 1 << 20).get()
+            // The body is whole by now: InputGuard collected it, within the app's limit and deadline.
             let expected = req.currentUser?.csrfToken ?? req.cookies[Self.cookieName]?.string ?? ""
             let provided = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf")) ?? ""
             guard !expected.isEmpty, Secrets.constantTimeEqual(expected, provided) else {

@@ -54,6 +54,15 @@ struct Pager: Encodable {
     var previous: String?
     var next: String?
 
+    /// The query items of page `number` of a list: its size when not the default, its search.
+    static func items(_ request: ListPage, page number: Int, search: NameSearch? = nil) -> [(String, String)] {
+        var items: [(String, String)] = []
+        if let search { items.append(("q", search.text)) }
+        items.append(("page", String(number)))
+        if request.per != ListPage.defaultPer { items.append(("per", String(request.per))) }
+        return items
+    }
+
     /// `link(page)` builds the address of another page of the same list.
     init(_ request: ListPage, total: Int, query: String?, link: (Int) -> String) {
         page = request.page
