@@ -63,6 +63,9 @@ import VaporTesting
                 for path in ["/api/v1/audit?patientId=\(target)"] {
                     #expect(try await app.send(.GET, path, token: token).status.code >= 403)
                 }
+                // Nothing the request carries is read before the gate: a bad kind is still a 404.
+                let odd = try await browser.post("/patients/\(target)/notes/new?kind=nonsense", form: ["diagnosis": "x"], csrf: csrf)
+                #expect(odd.status == .notFound, "\(email): \(odd.status)")
             }
             #expect(refusals == routes.count * outsiders.count)
         }

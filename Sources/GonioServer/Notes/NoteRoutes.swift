@@ -286,11 +286,11 @@ struct NoteRoutes: Feature {
 
     /// Saves the editor's note (a new one, or the draft `noteID`) and signs it when asked. If it
     /// cannot be signed yet, it stays saved as a draft and its page says why.
-    func save(_ req: Request, patientID: UUID, kind: NoteKind?, noteID: UUID?) async throws -> Response {
+    func save(_ req: Request, patientID: UUID, noteID: UUID?) async throws -> Response {
         let gate = req.context.gate
         var typed = SOAPNote()
-        let newKind = kind ?? .initialEvaluation
-        var shownKind = newKind
+        // A new note's kind comes from the address; it is read once the gate has let the caller in.
+        var shownKind = (try? Self.requestedKind(req)) ?? .initialEvaluation
         let retry = noteID.map { Paths.noteEdit(patientID, $0) } ?? Paths.noteNew(patientID, query: ["kind": shownKind.rawValue])
         return try await WebPage.submitting({
             let operation: PatientOperation = noteID == nil ? .noteCreate : .noteUpdate
@@ -303,8 +303,9 @@ struct NoteRoutes: Feature {
                     let body = try EvaluationForm.note(from: fields, kind: draft.kind)
                     return (try await service.update(patient, noteID: noteID, body: body).id, draft.kind, body, fields["action"] == "sign")
                 }
-                let body = try EvaluationForm.note(from: fields, kind: newKind)
-                return (try await service.create(patient, kind: newKind, body: body).id, newKind, body, fields["action"] == "sign")
+                let kind = try Self.requestedKind(req)
+                let body = try EvaluationForm.note(from: fields, kind: kind)
+                return (try await service.create(patient, kind: kind, body: body).id, kind, body, fields["action"] == "sign")
             }
             typed = body
             shownKind = savedKind
@@ -326,10 +327,10 @@ struct NoteRoutes: Feature {
     }
 
     func createEvaluation(req: Request) async throws -> Response {
-        try await save(req, patientID: req.uuidParameter("patientID"), kind: try Self.requestedKind(req), noteID: nil)
+        try await save(req, patientID: req.uuidParameter("patientID"), noteID: nil)
     }
 
     func updateEvaluation(req: Request) async throws -> Response {
-        try await save(req, patientID: req.uuidParameter("patientID"), kind: nil, noteID: req.uuidParameter("noteID"))
+        try await save(req, patientID: req.uuidParameter("patientID"), noteID: req.uuidParameter("noteID"))
     }
 }
