@@ -133,6 +133,11 @@ import Testing
         #expect(LoginThrottle.addressKey("unknown") == "unknown")
     }
 
+    @Test func failuresStampedAMomentLaterStillCount() {
+        let five = [100.0, 100.5, 101, 101.5, 102]
+        #expect(!throttle.verdict(History(pair: five, knownAddress: true), now: 99.9).isAllowed)
+    }
+
     @Test func failuresOutsideTheWindowDoNotCount() {
         let old = [0.0, 1, 2, 3, 4]
         #expect(!throttle.verdict(History(pair: old, knownAddress: true), now: 899).isAllowed)

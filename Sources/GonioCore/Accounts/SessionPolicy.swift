@@ -136,7 +136,9 @@ public struct LoginThrottle: Sendable, Equatable {
         return max(1, (leaving + window - now).rounded(.up))
     }
 
+    /// Failures within the window. One stamped a little after `now` still counts: another
+    /// server's clock, or a request that took its time a moment before this one.
     private func inWindow(_ times: [Double], now: Double) -> [Double] {
-        times.filter { now - $0 < window && $0 <= now }.sorted()
+        times.filter { now - $0 < window }.sorted()
     }
 }

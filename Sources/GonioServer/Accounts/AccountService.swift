@@ -141,9 +141,10 @@ struct AccountService {
     /// locks on the account and the address on PostgreSQL). Returns the attempt's id.
     private func reserveAttempt(email: String) async throws -> UUID {
         let address = LoginThrottle.addressKey(ctx.clientAddress)
-        let now = ctx.now
         let throttle = ctx.config.loginThrottle
         return try await ctx.transaction { tx in
+            // The time is read once the locks are held, so attempts are stamped in the order they count.
+            let now = tx.now
             if !tx.config.database.isSQLite, let sql = tx.db as? any SQLDatabase {
                 // Always the account first, then the address: no two requests wait on each other in a circle.
                 try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "sign-in:" + email)))").run()
