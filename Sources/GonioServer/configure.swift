@@ -10,6 +10,11 @@ import GonioCore
 /// each feature's routes.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.gonioConfig = config
+    do {
+        app.clinicalContent = try ClinicalContent.load(resourcesDirectory: app.directory.resourcesDirectory)
+    } catch {
+        throw AppConfig.Problem(description: "The exercise library or protocols in \(app.directory.resourcesDirectory) are broken:\n\(error)")
+    }
     _ = GonioMetrics.registry
 
     app.http.server.configuration.hostname = config.hostname
@@ -67,7 +72,7 @@ extension Application {
     /// Every feature, each in its own folder.
     static let features: [any Feature] = [
         OperationsRoutes(), OpenAPIRoutes(), AccountRoutes(), ClinicRoutes(), PatientRoutes(), CareTeamRoutes(),
-        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(),
+        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(),
     ]
 }
 

@@ -38,6 +38,22 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case noteAddendum = "note.addendum"
     /// The audit log of one patient.
     case auditRead = "audit.read"
+    /// The current plan of care (and its earlier versions, for those who see the record).
+    /// Whoever logs practice reads the plan they practise.
+    case planRead = "plan.read"
+    case planCreate = "plan.create"
+    /// A new version of the plan, with the reason for it.
+    case planRevise = "plan.revise"
+    case planEnd = "plan.end"
+    /// What is due today and what of it is done.
+    case practiceToday = "practice.today"
+    case practiceLog = "practice.log"
+    /// Logs, adherence and streak.
+    case practiceHistory = "practice.history"
+    /// Last practice day and open alerts for each patient of a list.
+    case practiceStatusList = "practice.status-list"
+    /// A therapist marks a pain alert as seen.
+    case practiceAlertAcknowledge = "practice.alert-acknowledge"
 
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
@@ -53,6 +69,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .measureComplete: [.completeForms, .writeClinical]
         case .noteList, .noteRead: [.viewClinical]
         case .auditRead: [.viewAudit]
+        case .planRead, .practiceToday, .practiceHistory: [.viewClinical, .logPractice]
+        case .planCreate, .planRevise, .planEnd, .practiceAlertAcknowledge: [.writeClinical]
+        case .practiceLog: [.logPractice]
+        case .practiceStatusList: [.viewClinical]
         }
     }
 

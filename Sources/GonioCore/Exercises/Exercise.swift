@@ -336,3 +336,76 @@ public struct KeyPose: Codable, Sendable, Equatable {
         self.angles = angles
     }
 }
+
+/// A clinic's changes to an exercise: what is given replaces the starting exercise's value (a
+/// library exercise being copied, the clinic's exercise being edited, or a blank one).
+public struct ExerciseDraft: Codable, Sendable, Equatable {
+    public var name: String?
+    public var summary: String?
+    public var regions: [ExerciseRegion]?
+    public var category: ExerciseCategory?
+    public var equipment: [Equipment]?
+    public var position: ExercisePosition?
+    public var difficulty: Int?
+    public var instructions: [String]?
+    public var cues: [String]?
+    public var mistakes: [String]?
+    public var safety: [String]?
+    public var dose: DoseChange?
+    public var easier: [String]?
+    public var harder: [String]?
+    public var tags: [String]?
+
+    public init(name: String? = nil, summary: String? = nil, regions: [ExerciseRegion]? = nil, category: ExerciseCategory? = nil,
+                equipment: [Equipment]? = nil, position: ExercisePosition? = nil, difficulty: Int? = nil, instructions: [String]? = nil,
+                cues: [String]? = nil, mistakes: [String]? = nil, safety: [String]? = nil, dose: DoseChange? = nil,
+                easier: [String]? = nil, harder: [String]? = nil, tags: [String]? = nil) {
+        self.name = name
+        self.summary = summary
+        self.regions = regions
+        self.category = category
+        self.equipment = equipment
+        self.position = position
+        self.difficulty = difficulty
+        self.instructions = instructions
+        self.cues = cues
+        self.mistakes = mistakes
+        self.safety = safety
+        self.dose = dose
+        self.easier = easier
+        self.harder = harder
+        self.tags = tags
+    }
+
+    /// Where a new exercise starts when it copies nothing: every list empty, so the rules say
+    /// what is missing.
+    public static func blank(id: String) -> Exercise {
+        Exercise(id: id, name: "", summary: "", regions: [], category: .strength, equipment: [.none], position: .standing,
+                 difficulty: 1, instructions: [], cues: [], mistakes: [], safety: [], dose: Dose(sets: 1, reps: 10), keyPoses: [])
+    }
+
+    /// `base` with this draft's changes, under `id`; lines are trimmed and blank ones dropped.
+    public func applied(to base: Exercise, id: String) -> Exercise {
+        func lines(_ list: [String]?, _ old: [String]) -> [String] {
+            list.map { $0.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } } ?? old
+        }
+        var e = base
+        e.id = id
+        e.name = name?.trimmingWhitespace() ?? base.name
+        e.summary = summary?.trimmingWhitespace() ?? base.summary
+        e.regions = regions ?? base.regions
+        e.category = category ?? base.category
+        e.equipment = equipment ?? base.equipment
+        e.position = position ?? base.position
+        e.difficulty = difficulty ?? base.difficulty
+        e.instructions = lines(instructions, base.instructions)
+        e.cues = lines(cues, base.cues)
+        e.mistakes = lines(mistakes, base.mistakes)
+        e.safety = lines(safety, base.safety)
+        e.dose = (dose ?? DoseChange()).applied(to: base.dose)
+        e.easier = easier ?? base.easier
+        e.harder = harder ?? base.harder
+        e.tags = tags ?? base.tags
+        return e
+    }
+}

@@ -38,11 +38,13 @@ public struct ExerciseLibrary: Sendable {
     }
 
     /// Every rule of `Resources/Exercises/README.md` that a decoded value can break.
-    public static func problems(in exercises: [Exercise]) -> [Problem] {
+    /// `alsoKnown`: other ids links may name (a clinic's exercise may link to the library);
+    /// `posesRequired`: a clinic's own exercise may go without key poses (it has media instead).
+    public static func problems(in exercises: [Exercise], alsoKnown: Set<String> = [], posesRequired: Bool = true) -> [Problem] {
         var problems: [Problem] = []
         var seen: [String: Int] = [:]
         for e in exercises { seen[e.id, default: 0] += 1 }
-        let known = Set(exercises.map(\.id))
+        let known = Set(exercises.map(\.id)).union(alsoKnown)
         for (id, count) in seen where count > 1 {
             problems.append(Problem(exerciseID: id, message: "the id is used \(count) times"))
         }
@@ -69,7 +71,7 @@ public struct ExerciseLibrary: Sendable {
                 if links.contains(e.id) { bad("\(name) names the exercise itself") }
             }
             if !e.tags.allSatisfy(isWordsJoinedByDash) { bad("tags are \(idPattern)") }
-            if !(2...4).contains(e.keyPoses.count) { bad("2 to 4 key poses") }
+            if !(2...4).contains(e.keyPoses.count), posesRequired || !e.keyPoses.isEmpty { bad("2 to 4 key poses") }
             for pose in e.keyPoses {
                 if pose.label.trimmingWhitespace().isEmpty { bad("each key pose has a label") }
                 if pose.angles.values.contains(where: { !KeyPose.angleRange.contains($0) }) { bad("angles are -90 to 180 degrees") }
@@ -110,10 +112,15 @@ public struct ExerciseLibrary: Sendable {
     /// Exercises matching every filter and, with text, every word of it (as the start of a word
     /// of the name, summary, tags, regions, category or equipment). Those whose name matches come
     /// first; then easier before harder, then by name.
-    public func search(_ query: Query) -> [Exercise] {
+    public func search(_ query: Query) -> [Exercise] { search(query, adding: []) }
+
+    /// The same over the library and `extra` exercises (a clinic's own), ranked together.
+    public func search(_ query: Query, adding extra: [Exercise]) -> [Exercise] {
+        let all = extra.isEmpty ? exercises : exercises + extra
+        let allWords = extra.isEmpty ? words : words + extra.map(Self.searchWords)
         let terms = Self.tokens(query.text ?? "")
         var hits: [(rank: Int, index: Int)] = []
-        for (index, e) in exercises.enumerated() {
+        for (index, e) in all.enumerated() {
             if let region = query.region, !e.regions.contains(region) { continue }
             if let category = query.category, e.category != category { continue }
             if let equipment = query.equipment, !e.equipment.contains(equipment) { continue }
@@ -122,17 +129,17 @@ public struct ExerciseLibrary: Sendable {
             if let tag = query.tag, !e.tags.contains(tag) { continue }
             var rank = 0
             if !terms.isEmpty {
-                let all = words[index]
-                guard terms.allSatisfy({ term in all.contains { $0.hasPrefix(term) } }) else { continue }
+                let these = allWords[index]
+                guard terms.allSatisfy({ term in these.contains { $0.hasPrefix(term) } }) else { continue }
                 let nameWords = Self.tokens(e.name)
                 rank = terms.allSatisfy({ term in nameWords.contains { $0.hasPrefix(term) } }) ? 0 : 1
             }
             hits.append((rank, index))
         }
         return hits.sorted { a, b in
-            let x = exercises[a.index], y = exercises[b.index]
-            return (a.rank, x.difficulty, a.index) < (b.rank, y.difficulty, b.index)
-        }.map { exercises[$0.index] }
+            let x = all[a.index], y = all[b.index]
+            return (a.rank, x.difficulty, x.name.lowercased(), a.index) < (b.rank, y.difficulty, y.name.lowercased(), b.index)
+        }.map { all[$0.index] }
     }
 
     static func searchWords(_ e: Exercise) -> [String] {

@@ -50,20 +50,21 @@ public struct ListPage: Equatable, Sendable {
 
     public var offset: Int { (page - 1) * per }
 
-    public init(page: Int? = nil, per: Int? = nil) throws(DomainError) {
+    /// `maxPer`: a list held in memory (the exercise library) may be read whole in one page.
+    public init(page: Int? = nil, per: Int? = nil, maxPer: Int = ListPage.maxPer) throws(DomainError) {
         let page = page ?? 1, per = per ?? Self.defaultPer
         guard (1...Self.maxPage).contains(page) else {
             throw .invalid("page-invalid", "page must be a whole number from 1 to \(Self.maxPage).")
         }
-        guard (1...Self.maxPer).contains(per) else {
-            throw .invalid("per-invalid", "per must be a whole number from 1 to \(Self.maxPer).")
+        guard (1...maxPer).contains(per) else {
+            throw .invalid("per-invalid", "per must be a whole number from 1 to \(maxPer).")
         }
         self.page = page
         self.per = per
     }
 
     /// Parses query-string values (`?page=2&per=50`); empty means the default.
-    public init(pageText: String?, perText: String?) throws(DomainError) {
+    public init(pageText: String?, perText: String?, maxPer: Int = ListPage.maxPer) throws(DomainError) {
         func number(_ text: String?, _ name: String, _ max: Int) throws(DomainError) -> Int? {
             guard let text, !text.isEmpty else { return nil }
             guard text.utf8.count <= 6, let n = Int(text) else {
@@ -71,7 +72,7 @@ public struct ListPage: Equatable, Sendable {
             }
             return n
         }
-        try self.init(page: try number(pageText, "page", Self.maxPage), per: try number(perText, "per", Self.maxPer))
+        try self.init(page: try number(pageText, "page", Self.maxPage), per: try number(perText, "per", maxPer), maxPer: maxPer)
     }
 
     /// How many pages `total` items fill (at least one, so an empty list still has page 1).

@@ -26,6 +26,8 @@ struct CallContext: Sendable {
     var logger: Logger
     var config: AppConfig
     var threadPool: NIOThreadPool
+    /// The exercise library and protocols.
+    var clinicalContent: ClinicalContent
     /// Set inside `transaction`, whose `db` is then the transaction's connection.
     private(set) var inTransaction = false
 
@@ -150,7 +152,8 @@ extension Application {
         logger[metadataKey: "request-id"] = .string(id)
         logger[metadataKey: "job"] = .string(name)
         return CallContext(principal: .system(name), onBehalfOf: patientID, clock: clock, clientAddress: "local",
-                           requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, threadPool: threadPool)
+                           requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, threadPool: threadPool,
+                           clinicalContent: clinicalContent)
     }
 
     /// The database, logging through `logger` but never below `info`: the drivers log every
@@ -184,7 +187,8 @@ extension Request {
     var context: CallContext {
         let principal: CallContext.Principal = auth.get(CurrentUser.self).map { .user($0) } ?? .anonymous
         return CallContext(principal: principal, onBehalfOf: nil, clock: application.clock, clientAddress: clientAddress,
-                           requestID: requestID, db: database, logger: logger, config: config, threadPool: application.threadPool)
+                           requestID: requestID, db: database, logger: logger, config: config, threadPool: application.threadPool,
+                           clinicalContent: application.clinicalContent)
     }
 
     /// This request's database; see `Application.database(logger:)`.

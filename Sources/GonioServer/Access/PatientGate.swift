@@ -16,6 +16,7 @@ struct AuthorizedPatient: Sendable {
     let email: String
     let dateOfBirth: String?
     let location: String?
+    let timeZone: PatientTimeZone
     let createdAt: Date?
     /// The operation the gate allowed.
     let operation: PatientOperation
@@ -31,6 +32,7 @@ struct AuthorizedPatient: Sendable {
         email = user.email
         dateOfBirth = patient.dateOfBirth
         location = patient.location
+        timeZone = patient.timeZone.flatMap { try? PatientTimeZone($0) } ?? .usual(for: patient.location)
         createdAt = patient.createdAt
         self.operation = operation
         self.granted = granted
@@ -40,6 +42,9 @@ struct AuthorizedPatient: Sendable {
 
     /// The jurisdiction the patient said they are in, if it parses.
     var jurisdiction: Jurisdiction? { location.flatMap { try? Jurisdiction($0) } }
+
+    /// The patient's calendar day at `instant`.
+    func day(at instant: Date) -> CalendarDay { CalendarDay(at: instant, in: timeZone.timeZone) }
 }
 
 /// One page of patients from a list operation.

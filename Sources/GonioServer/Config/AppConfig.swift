@@ -48,6 +48,10 @@ public struct AppConfig: Sendable {
     /// Refuse a request whose body has not fully arrived this long after its head
     /// (GONIO_BODY_TIMEOUT_SECONDS).
     public var bodyTimeout: Double = 30
+    /// The largest picture or video a clinic may attach to an exercise (GONIO_MEDIA_MAX_MB).
+    public var mediaMaxBytes: Int = 50 * 1024 * 1024
+    /// Where uploaded media are kept: `media/` in the data directory.
+    public var mediaDirectory: String { (dataDirectory as NSString).appendingPathComponent("media") }
     public var compact: CompactMembership
     /// Seed demo data into an empty database (never in production).
     public var seedDemoData: Bool
@@ -194,6 +198,12 @@ public struct AppConfig: Sendable {
         config.databasePoolPerLoop = pool
         config.idleTimeout = try seconds("GONIO_IDLE_TIMEOUT_SECONDS", default: 15)
         config.bodyTimeout = try seconds("GONIO_BODY_TIMEOUT_SECONDS", default: 30)
+        if let raw = value("GONIO_MEDIA_MAX_MB") {
+            guard let mb = Int(raw), (1...2048).contains(mb) else {
+                throw Problem(description: "GONIO_MEDIA_MAX_MB must be a whole number of megabytes from 1 to 2048.")
+            }
+            config.mediaMaxBytes = mb * 1024 * 1024
+        }
         return config
     }
 

@@ -12,5 +12,6 @@ enum Migrations {
         M0007_CreateOutcomeMeasures(),
         M0008_CreateClinicalNotes(),
         M0009_AddListAuditAndOneOpenAssignment(),
+        M0010_CreatePlansAndPractice(),
     ]
 }

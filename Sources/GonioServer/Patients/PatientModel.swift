@@ -12,14 +12,18 @@ final class PatientModel: Model, @unchecked Sendable {
     @OptionalField(key: "date_of_birth") var dateOfBirth: String?
     /// A jurisdiction code (`US-CA`).
     @OptionalField(key: "location") var location: String?
+    /// An IANA time zone (`America/Chicago`): practice days are the patient's own days. Unset
+    /// means the usual zone of `location`.
+    @OptionalField(key: "time_zone") var timeZone: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
-    init(id: UUID? = nil, userID: UUID, clinicID: UUID, dateOfBirth: String?, location: String?) {
+    init(id: UUID? = nil, userID: UUID, clinicID: UUID, dateOfBirth: String?, location: String?, timeZone: String? = nil) {
         self.id = id
         self.$user.id = userID
         self.$clinic.id = clinicID
         self.dateOfBirth = dateOfBirth
         self.location = location
+        self.timeZone = timeZone
     }
 }

@@ -73,6 +73,24 @@ enum Paths {
     static let clinicAudit = RoutePath("clinic", "audit")
     static let platformClinics = RoutePath("platform", "clinics")
     static let platformClinicAdmins = RoutePath("platform", "clinics", ":clinicID", "admins")
+    static let exercises = RoutePath("exercises")
+    static let exercise = RoutePath("exercises", ":exerciseID")
+    static let exerciseCopy = RoutePath("exercises", ":exerciseID", "copy")
+    static let exerciseEdit = RoutePath("exercises", ":exerciseID", "edit")
+    static let exerciseArchive = RoutePath("exercises", ":exerciseID", "archive")
+    static let exerciseMedia = RoutePath("exercises", ":exerciseID", "media")
+    static let exerciseMediaItem = RoutePath("exercises", ":exerciseID", "media", ":mediaID")
+    static let exerciseMediaRemove = RoutePath("exercises", ":exerciseID", "media", ":mediaID", "remove")
+    static let protocols = RoutePath("protocols")
+    static let conditionProtocol = RoutePath("protocols", ":protocolID")
+    static let plan = RoutePath("patients", ":patientID", "plan")
+    static let planEdit = RoutePath("patients", ":patientID", "plan", "edit")
+    static let planEnd = RoutePath("patients", ":patientID", "plan", "end")
+    static let planHandout = RoutePath("patients", ":patientID", "plan", "handout")
+    static let practice = RoutePath("patients", ":patientID", "practice")
+    static let player = RoutePath("patients", ":patientID", "practice", "player")
+    static let practiceLogs = RoutePath("patients", ":patientID", "practice", "logs")
+    static let practiceAlertAcknowledge = RoutePath("patients", ":patientID", "practice", "alerts", ":alertID", "acknowledge")
 
     // MARK: Operations
     static let health = RoutePath("health")
@@ -83,11 +101,21 @@ enum Paths {
     static let stylesheet = "/css/gonio.css"
     static let icon = "/img/gonio.svg"
     static let script = "/js/app.js"
+    static let demoScript = "/js/demo.js"
+    static let playerScript = "/js/player.js"
+    static let planScript = "/js/plan.js"
 
     /// Where the JSON API lives: bearer tokens only, JSON errors.
     static let apiPrefix = "/api/"
 
     static func isAPI(_ path: String) -> Bool { path.hasPrefix(apiPrefix) }
+
+    /// Where pictures and videos are uploaded: the only bodies allowed past 1 MB.
+    static func isMediaUpload(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return (parts.count == 3 && parts[0] == "exercises" && parts[2] == "media")
+            || (parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "exercises" && parts[4] == "media")
+    }
     static func isAsset(_ path: String) -> Bool { assetFolders.contains(where: path.hasPrefix) }
 
     // MARK: JSON API
@@ -121,6 +149,20 @@ enum Paths {
         static let note = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID")
         static let noteSign = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID", "sign")
         static let noteAddenda = RoutePath("api", "v1", "patients", ":patientID", "notes", ":noteID", "addenda")
+        static let exercises = RoutePath("api", "v1", "exercises")
+        static let exercise = RoutePath("api", "v1", "exercises", ":exerciseID")
+        static let exerciseMedia = RoutePath("api", "v1", "exercises", ":exerciseID", "media")
+        static let exerciseMediaItem = RoutePath("api", "v1", "exercises", ":exerciseID", "media", ":mediaID")
+        static let protocols = RoutePath("api", "v1", "protocols")
+        static let conditionProtocol = RoutePath("api", "v1", "protocols", ":protocolID")
+        static let plan = RoutePath("api", "v1", "patients", ":patientID", "plan")
+        static let planVersions = RoutePath("api", "v1", "patients", ":patientID", "plan", "versions")
+        static let planEnd = RoutePath("api", "v1", "patients", ":patientID", "plan", "end")
+        static let today = RoutePath("api", "v1", "patients", ":patientID", "today")
+        static let logs = RoutePath("api", "v1", "patients", ":patientID", "logs")
+        static let adherence = RoutePath("api", "v1", "patients", ":patientID", "adherence")
+        static let practiceAlerts = RoutePath("api", "v1", "patients", ":patientID", "practice-alerts")
+        static let practiceAlertAcknowledge = RoutePath("api", "v1", "patients", ":patientID", "practice-alerts", ":alertID", "acknowledge")
     }
 }
 

@@ -13,6 +13,7 @@ struct Layout: Encodable {
     struct Links: Encodable {
         var home = Paths.home()
         var dashboard = Paths.dashboard()
+        var exercises = Paths.exercises()
         var password = Paths.password()
         var login = Paths.login()
         var logout = Paths.logout()
