@@ -1,4 +1,5 @@
 // Progressive enhancement for every page. The pages work without it.
+import { keepSending, pending } from './sync.js';
 
 // Registration: show only the section for the chosen role.
 function bindRoleSections() {
@@ -21,3 +22,9 @@ function focusErrors() {
 
 bindRoleSections();
 focusErrors();
+
+// Print buttons (the handout).
+for (const button of document.querySelectorAll('[data-print]')) button.addEventListener('click', () => window.print());
+
+// Practice logs kept on this device while offline are sent from whichever page is open.
+if (pending().length) keepSending();

@@ -242,7 +242,7 @@ public struct Dose: Codable, Sendable, Equatable {
     public var summary: String {
         let sets = self.sets == 1 ? "1 set" : "\(self.sets) sets"
         var text = reps > 0 ? "\(sets) of \(reps)" : sets
-        if holdSeconds > 0 { text += reps > 0 ? ", hold \(holdSeconds) s each" : ", hold \(holdSeconds) s" }
+        if holdSeconds > 0 { text += reps > 0 ? ", hold \(Self.duration(holdSeconds)) each" : ", hold \(Self.duration(holdSeconds))" }
         switch side {
         case .each: text += ", each side"
         case .alternate: text += ", alternating sides"
@@ -252,6 +252,13 @@ public struct Dose: Codable, Sendable, Equatable {
         }
         if let load { text += ", \(load)" }
         return text
+    }
+
+    /// "30 s", "5 min", "1 min 30 s".
+    public static func duration(_ seconds: Int) -> String {
+        guard seconds >= 60 else { return "\(seconds) s" }
+        let (m, s) = seconds.quotientAndRemainder(dividingBy: 60)
+        return s == 0 ? "\(m) min" : "\(m) min \(s) s"
     }
 
     /// How often: "Every day", "3 days a week", "Twice a day, every day".

@@ -56,9 +56,10 @@ public enum DemoSeed {
         ("platform@example.com", "platform admin"),
     ]
 
-    /// Seeds only an empty database. Returns whether it seeded.
+    /// Seeds only an empty database. Returns whether it seeded. `history` adds the demo
+    /// patients' two weeks of care (`DemoHistory`); tests that need blank records leave it out.
     @discardableResult
-    static func seedIfEmpty(_ ctx: CallContext) async throws -> Bool {
+    static func seedIfEmpty(_ ctx: CallContext, history: Bool = true) async throws -> Bool {
         guard try await UserModel.query(on: ctx.db).count() == 0 else { return false }
         let cost = ctx.config.passwordCost
         let hash = try await ctx.offload { try PasswordHasher.hash(password, cost: cost) }
@@ -67,7 +68,7 @@ public enum DemoSeed {
         @Sendable func day(years: Int, months: Int = 0) -> String {
             CalendarDay(utc: calendar.date(byAdding: DateComponents(year: years, month: months), to: now)!).description
         }
-        try await ctx.transaction { tx in
+        let (maria, james) = try await ctx.transaction { tx in
             let db = tx.db
             let riverside = ClinicModel(name: clinicName, kind: .privatePractice)
             let harbor = ClinicModel(name: "Harbor Telehealth PT", kind: .telehealthProvider)
@@ -130,7 +131,9 @@ public enum DemoSeed {
                 expiresAt: calendar.date(byAdding: .year, value: 1, to: now)!, createdBy: maria).create(on: db)
             try await tx.audit.record(.init(action: AccountEvent.register.rawValue, clinicID: clinicID, resource: "seed/demo",
                                             outcome: .allowed, reason: "demo data", patients: [try p1.requireID(), try p2.requireID()]))
+            return (try p1.requireID(), try p2.requireID())
         }
+        if history { try await DemoHistory.seed(ctx, maria: maria, james: james) }
         return true
     }
 }

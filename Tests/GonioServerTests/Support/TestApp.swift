@@ -8,9 +8,9 @@ import VaporTesting
 
 /// Every test gets its own application and database: in-memory SQLite, or a schema of its own
 /// in the PostgreSQL named by DATABASE_URL (so suites can run in parallel against one server).
-/// Demo data is seeded with a cheap bcrypt cost.
+/// Demo accounts are seeded with a cheap bcrypt cost; `history` adds the demo patients' care.
 func withTestApp(
-    seed: Bool = true, onDisk: Bool = false, clock: GonioClock? = nil, adjust: (inout AppConfig) -> Void = { _ in },
+    seed: Bool = true, history: Bool = false, onDisk: Bool = false, clock: GonioClock? = nil, adjust: (inout AppConfig) -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
     // On one shared PostgreSQL, cap how many tests hold connections at once.
@@ -44,7 +44,7 @@ func withTestApp(
             try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
         }
         try await app.autoMigrate()
-        if seed { try await DemoSeed.seedIfEmpty(app.systemContext("seed")) }
+        if seed { try await DemoSeed.seedIfEmpty(app.systemContext("seed"), history: history) }
         try await body(app)
     } catch {
         await dropSchema(schema, app)

@@ -1,0 +1,302 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// Two weeks of care for the demo patients, made through the same services and gate as the app
+/// (so the audit log tells the same story), each step on the day it happened:
+/// - Maria Lopez (`patient@`), knee osteoarthritis: a clear intake, a signed initial
+///   evaluation, KOOS JR and the 30-second chair stand at baseline and two weeks, a plan from the
+///   knee osteoarthritis protocol (changed once), and two weeks of practice with missed days,
+///   pain mostly 2-4 and one flare that raised an alert.
+/// - James Chen (`patient2@`), three weeks after ACL reconstruction: an intake flagged for
+///   review (dizziness) and cleared with a reason, a signed evaluation, LEFS at baseline and two
+///   weeks, and a plan from phase 2 of the ACL protocol with practice.
+/// Nothing is logged today, so today each demo record says "Not started".
+enum DemoHistory {
+    struct People {
+        var maria: UUID
+        var james: UUID
+        var mariaUser: CurrentUser
+        var jamesUser: CurrentUser
+        var dana: CurrentUser
+    }
+
+    static func people(_ ctx: CallContext, maria mariaID: UUID, james jamesID: UUID) async throws -> People {
+        func user(_ email: String, patient: UUID? = nil) async throws -> CurrentUser {
+            guard let model = try await UserModel.query(on: ctx.db).filter(\.$email == email).first() else {
+                throw CommandFailure("Demo account \(email) is missing.")
+            }
+            let id = try model.requireID()
+            let therapist = try await TherapistModel.query(on: ctx.db).filter(\.$user.$id == id).first()
+            let clinics = try await ClinicMembershipModel.query(on: ctx.db).filter(\.$user.$id == id).all().map(\.$clinic.id)
+            return CurrentUser(userID: id, email: model.email, name: model.name, role: model.role, sessionID: UUID(), sessionKind: .api,
+                               csrfToken: "", sessionCreatedAt: ctx.now, sessionLastSeenAt: ctx.now, patientID: patient,
+                               therapistID: therapist?.id, therapistVerified: therapist?.verification == .verified, clinicIDs: clinics,
+                               adminClinicIDs: [])
+        }
+        let maria = try await user("patient@example.com", patient: mariaID), james = try await user("patient2@example.com", patient: jamesID)
+        return People(maria: mariaID, james: jamesID, mariaUser: maria, jamesUser: james,
+                      dana: try await user(DemoSeed.therapistEmail))
+    }
+
+    /// `ctx` acting as `user` at `date`.
+    static func acting(_ ctx: CallContext, _ user: CurrentUser, at date: Date) -> CallContext {
+        var c = ctx
+        c.principal = .user(user)
+        c.clock = GonioClock { date }
+        return c
+    }
+
+    /// A time on the patient's day `offset` days from today (negative: before), at local `hour`.
+    static func at(_ offset: Int, _ hour: Double, today: CalendarDay, zone: TimeZone) -> Date {
+        today.adding(days: offset).start(in: zone).addingTimeInterval(hour * 3600)
+    }
+
+    static func seed(_ ctx: CallContext, maria: UUID, james: UUID) async throws {
+        let p = try await people(ctx, maria: maria, james: james)
+        try await seedMaria(ctx, p)
+        try await seedJames(ctx, p)
+    }
+
+    // MARK: Maria
+
+    static func seedMaria(_ base: CallContext, _ p: People) async throws {
+        let zone = PatientTimeZone.usual(for: "US-CA").timeZone
+        let today = CalendarDay(at: base.now, in: zone)
+        func when(_ offset: Int, _ hour: Double) -> Date { at(offset, hour, today: today, zone: zone) }
+        let id = p.maria
+
+        var intake = Intake()
+        intake.conditionCategory = .musculoskeletal
+        intake.bodyRegions = [.knee]
+        intake.onsetDate = today.adding(days: -400)
+        intake.symptoms = "Aching in both knees, the right worse, for about a year. Stiff for ten minutes in the morning."
+        intake.currentPain = 4
+        intake.betterWith = "Moving about gently, warmth"
+        intake.worseWith = "Stairs, getting up from low chairs, long walks"
+        intake.goals = "Walk to the farmers' market and back (1 km) and manage the stairs at my daughter's house."
+        intake.visitLocation = try Jurisdiction("US-CA")
+        intake.age = 70
+        intake.readiness.hasCameraDevice = true
+        intake.readiness.internet = .good
+        intake.readiness.spaceToMove = true
+        intake.readiness.assistanceNeeded = .independent
+        intake.readiness.helperAvailable = true
+        for q in RedFlagScreen.questions where q.type == .boolean { intake.redFlags[q.id] = false }
+        try await submitIntake(acting(base, p.mariaUser, at: when(-16, 18.5)), id, intake)
+
+        try await signEvaluation(acting(base, p.dana, at: when(-15, 10)), id, today: today.adding(days: -15), note: {
+            var n = SOAPNote()
+            n.subjective = "Bilateral knee pain, right worse, about a year; stairs and rising from low chairs hardest. Goal: walk 1 km to the market."
+            n.objective.rom = [ROMMeasurement(joint: "knee", motion: "flexion", side: .right, degrees: 110),
+                               ROMMeasurement(joint: "knee", motion: "extension", side: .right, degrees: -5)]
+            n.objective.strength = [StrengthMeasurement(muscleGroup: "quadriceps", side: .right, grade: "4-"),
+                                    StrengthMeasurement(muscleGroup: "hip abductors", side: .right, grade: "4-")]
+            n.objective.specialTests = [SpecialTest(name: "Patellar grind", side: .right, result: .positive)]
+            n.objective.measures = ["koos-jr", "chair-stand-30s"]
+            n.assessment.diagnosis = "Knee osteoarthritis, bilateral, right worse"
+            n.assessment.impairments = ["Reduced right knee flexion and extension", "Quadriceps and hip abductor weakness", "Reduced sit-to-stand capacity"]
+            n.assessment.complexity = .moderate
+            n.assessment.personalFactors = 1
+            n.assessment.elementsExamined = 3
+            n.assessment.presentation = .evolving
+            n.assessment.reasoning = "Age and hypertension as personal factors; range, strength and function examined; symptoms evolving with activity."
+            n.plan.frequencyPerWeek = 1
+            n.plan.durationWeeks = 12
+            n.plan.interventions = "Home exercise per the knee osteoarthritis protocol, education on load and pain, weekly video review."
+            return n
+        }, goals: ["Rise from a standard chair without using the hands", "Walk 1 km at a comfortable pace with pain at most 3/10"])
+
+        try await measures(base, p.dana, p.mariaUser, id, assignAt: when(-15, 10.5), secondAt: when(-1, 11), [
+            ("koos-jr", [2, 3, 1, 3, 1, 2, 2], [2, 2, 1, 2, 1, 1, 2]),
+            ("chair-stand-30s", [9], [11]),
+        ])
+
+        let knee = try protocolPlan(base, "knee-osteoarthritis", phase: 0, start: today.adding(days: -14))
+        let created = try await createPlan(acting(base, p.dana, at: when(-14, 9)), id, knee,
+                                           reason: "Knee osteoarthritis protocol, phase 1, after the initial evaluation")
+        var changed = created
+        if let i = changed.items.firstIndex(where: { $0.exerciseID == "knee-sit-to-stand-arms" }) {
+            changed.items[i].dose.reps += 2
+            changed.items[i].notes = "Use the chair arms when the knee is sore; two more than last week."
+        }
+        try await revisePlan(acting(base, p.dana, at: when(-7, 16)), id, changed,
+                             reason: "Weekly review: sit-to-stand going well, two more repetitions")
+
+        // Two weeks of practice: missed days, a short day, pain mostly 2-4, one flare.
+        let missed: Set<Int> = [-11, -6]
+        for offset in -14 ... -1 where !missed.contains(offset) {
+            let content = offset < -7 ? created : changed
+            let hour = 9.0 + Double((offset * 37) & 7) / 8
+            for (round, items) in sessions(content, on: today.adding(days: offset)).enumerated() {
+                if round > 0, offset == -3 { continue }
+                for (n, item) in items.enumerated() {
+                    let flare = offset == -9 && item.exerciseID == "knee-sit-to-stand-arms"
+                    let short = offset == -3 && item.block == .coolDown
+                    let pain = 2 + ((offset + n) & 3) % 3
+                    let report = PracticeReport(
+                        outcome: flare ? .stopped : short ? .skipped : .completed,
+                        setsDone: flare ? 1 : short ? 0 : item.dose.sets, repsDone: flare ? 4 : short ? 0 : item.dose.sets * item.dose.reps,
+                        painBefore: short ? nil : 2 + (offset & 1), painDuring: short ? nil : flare ? 7 : pain,
+                        painAfter: short ? nil : flare ? 6 : max(1, pain - 1), effort: short ? nil : 3 + (n % 3),
+                        feeling: short ? nil : flare ? .tooHard : .aboutRight,
+                        note: flare ? "Sharp pain on the right knee at the second set; stopped." : nil)
+                    try await log(acting(base, p.mariaUser, at: when(offset, hour + Double(round) * 8 + Double(n) * 0.08)), id, item, report)
+                }
+            }
+        }
+    }
+
+    // MARK: James
+
+    static func seedJames(_ base: CallContext, _ p: People) async throws {
+        let zone = PatientTimeZone.usual(for: "US-WA").timeZone
+        let today = CalendarDay(at: base.now, in: zone)
+        func when(_ offset: Int, _ hour: Double) -> Date { at(offset, hour, today: today, zone: zone) }
+        let id = p.james
+
+        var intake = Intake()
+        intake.conditionCategory = .postSurgical
+        intake.bodyRegions = [.knee]
+        intake.onsetDate = today.adding(days: -40)
+        intake.surgeryDate = today.adding(days: -23)
+        intake.surgeryProcedure = "Left ACL reconstruction (hamstring graft)"
+        intake.symptoms = "Knee stiff and swollen after surgery; walking with one crutch."
+        intake.currentPain = 3
+        intake.worseWith = "Stairs, standing for long"
+        intake.goals = "Walk without a crutch, then get back to five-a-side football."
+        intake.visitLocation = try Jurisdiction("US-WA")
+        intake.age = 38
+        intake.readiness.hasCameraDevice = true
+        intake.readiness.internet = .good
+        intake.readiness.spaceToMove = true
+        intake.readiness.assistanceNeeded = .independent
+        for q in RedFlagScreen.questions where q.type == .boolean { intake.redFlags[q.id] = false }
+        intake.redFlags["dizziness"] = true
+        try await submitIntake(acting(base, p.jamesUser, at: when(-20, 20)), id, intake)
+        // Flagged for review: the therapist checks and clears it, with the reason on record.
+        _ = try await acting(base, p.dana, at: when(-19, 9)).gate.change(.intakeDecide, patientID: id) { patient, tx in
+            try await IntakeService(ctx: tx).decide(
+                patient, decision: TriageDecision.clearedForVirtualCare.rawValue,
+                reason: "Phoned the patient: light-headed only when standing up quickly while on post-operative pain medication; gone since stopping it. No neurological symptoms. Safe to start virtual care; advised to stand up slowly.").status
+        }
+
+        try await signEvaluation(acting(base, p.dana, at: when(-19, 11)), id, today: today.adding(days: -19), note: {
+            var n = SOAPNote()
+            n.subjective = "Three weeks after left ACL reconstruction (hamstring graft). Walking with one crutch; knee stiff in the morning."
+            n.objective.rom = [ROMMeasurement(joint: "knee", motion: "flexion", side: .left, degrees: 95),
+                               ROMMeasurement(joint: "knee", motion: "extension", side: .left, degrees: -3)]
+            n.objective.strength = [StrengthMeasurement(muscleGroup: "quadriceps", side: .left, grade: "3+")]
+            n.objective.specialTests = [SpecialTest(name: "Effusion stroke test", side: .left, result: .positive)]
+            n.objective.measures = ["lefs"]
+            n.assessment.diagnosis = "Status post left ACL reconstruction, hamstring autograft"
+            n.assessment.impairments = ["Reduced knee flexion", "Quadriceps weakness", "Gait with one crutch"]
+            n.assessment.complexity = .moderate
+            n.assessment.personalFactors = 1
+            n.assessment.elementsExamined = 3
+            n.assessment.presentation = .evolving
+            n.assessment.reasoning = "Recent surgery as a personal factor; range, strength and gait examined; presentation evolving with healing."
+            n.plan.frequencyPerWeek = 2
+            n.plan.durationWeeks = 24
+            n.plan.interventions = "ACL reconstruction protocol, phase 2; video review twice a week; progression by criteria."
+            return n
+        }, goals: ["Walk without a crutch and without a limp", "Full knee straightening, equal to the other side"])
+
+        try await measures(base, p.dana, p.jamesUser, id, assignAt: when(-19, 11.5), secondAt: when(-5, 19), [
+            ("lefs", [1, 2, 1, 2, 1, 2, 2, 2, 1, 1, 2, 3, 2, 3, 3, 3, 2, 3, 3, 2], [2, 3, 2, 3, 2, 3, 3, 2, 2, 2, 3, 3, 3, 3, 3, 4, 3, 3, 3, 3]),
+        ])
+
+        let acl = try protocolPlan(base, "acl-reconstruction", phase: 1, start: today.adding(days: -12))
+        let plan = try await createPlan(acting(base, p.dana, at: when(-12, 8)), id, acl,
+                                        reason: "ACL reconstruction protocol, phase 2 (week 3 after surgery)")
+        let missed: Set<Int> = [-9, -4]
+        for offset in -12 ... -1 where !missed.contains(offset) {
+            for (round, items) in sessions(plan, on: today.adding(days: offset)).enumerated() {
+                for (n, item) in items.enumerated() {
+                    let pain = 1 + ((offset + n) & 3) % 3
+                    let report = PracticeReport(outcome: .completed, setsDone: item.dose.sets, repsDone: item.dose.sets * item.dose.reps,
+                                                painBefore: 2, painDuring: pain, painAfter: max(1, pain - 1), effort: 4 + (n % 3),
+                                                feeling: n % 4 == 0 ? .tooEasy : .aboutRight)
+                    try await log(acting(base, p.jamesUser, at: when(offset, 18 + Double(round) * 2 + Double(n) * 0.08)), id, item, report)
+                }
+            }
+        }
+    }
+
+    // MARK: Steps, through the app's services
+
+    static func submitIntake(_ ctx: CallContext, _ id: UUID, _ intake: Intake) async throws {
+        _ = try await ctx.gate.change(.intakeSave, patientID: id) { patient, tx in
+            try await IntakeService(ctx: tx).saveDraft(patient, intake: intake).status
+        }
+        _ = try await ctx.gate.change(.intakeSubmit, patientID: id) { patient, tx in
+            try await IntakeService(ctx: tx).submit(patient).status
+        }
+    }
+
+    static func signEvaluation(_ ctx: CallContext, _ id: UUID, today: CalendarDay, note: () -> SOAPNote, goals: [String]) async throws {
+        var draft = note()
+        draft.plan.goals = goals.enumerated().map { i, text in
+            Goal(id: "g\(i + 1)", text: text, term: i == 0 ? .short : .long, targetDate: today.adding(days: i == 0 ? 28 : 84), status: .notMet)
+        }
+        let body = draft
+        let view = try await ctx.gate.change(.noteCreate, patientID: id) { patient, tx in
+            try await NoteService(ctx: tx).create(patient, kind: .initialEvaluation, body: body)
+        }
+        _ = try await ctx.gate.change(.noteSign, patientID: id) { patient, tx in
+            try await NoteService(ctx: tx).sign(patient, noteID: view.id).id
+        }
+    }
+
+    /// Each measure assigned every two weeks, done at assignment (baseline) and two weeks on.
+    static func measures(_ base: CallContext, _ therapist: CurrentUser, _ patientUser: CurrentUser, _ id: UUID, assignAt: Date, secondAt: Date,
+                         _ list: [(code: String, first: [Double], second: [Double])]) async throws {
+        for m in list {
+            let assigner = acting(base, therapist, at: assignAt)
+            let assignment = try await assigner.gate.change(.measureAssign, patientID: id) { patient, tx in
+                try await MeasureService(ctx: tx).assign(patient, code: m.code, schedule: MeasureSchedule.Kind.everyWeeks.rawValue, intervalWeeks: 2).id
+            }
+            let performance = MeasureLibrary.measure(code: m.code)?.kind == .performance
+            for (date, answers) in [(assignAt.addingTimeInterval(600), m.first), (secondAt, m.second)] {
+                let ctx = acting(base, performance ? therapist : patientUser, at: date)
+                _ = try await ctx.gate.change(.measureComplete, patientID: id) { patient, tx in
+                    try await MeasureService(ctx: tx).complete(patient, assignmentID: assignment, answers: answers.map { Optional($0) }).id
+                }
+            }
+        }
+    }
+
+    static func protocolPlan(_ ctx: CallContext, _ protocolID: String, phase: Int, start: CalendarDay) throws -> PlanContent {
+        guard let found = ctx.content.protocols.protocol(id: protocolID) else { throw CommandFailure("Protocol \(protocolID) is missing.") }
+        return try PlanContent.from(found, phase: phase, start: start, exercises: ctx.content.exercises) { UUID().uuidString.lowercased() }
+    }
+
+    static func createPlan(_ ctx: CallContext, _ id: UUID, _ content: PlanContent, reason: String) async throws -> PlanContent {
+        try await ctx.gate.change(.planCreate, patientID: id) { patient, tx in
+            try await PlanService(ctx: tx).create(patient, content: content, reason: reason).content
+        }
+    }
+
+    static func revisePlan(_ ctx: CallContext, _ id: UUID, _ content: PlanContent, reason: String) async throws {
+        _ = try await ctx.gate.change(.planRevise, patientID: id) { patient, tx in
+            try await PlanService(ctx: tx).revise(patient, content: content, reason: reason, baseVersion: nil).version.version
+        }
+    }
+
+    /// The sessions of a day: round n of every exercise due that many times.
+    static func sessions(_ content: PlanContent, on day: CalendarDay) -> [[PlanItem]] {
+        let due = PracticeSchedule.due(content, on: day)
+        let count = due.map(\.dose.perDay).max() ?? 0
+        return (0..<count).map { round in due.filter { $0.dose.perDay > round } }
+    }
+
+    static func log(_ ctx: CallContext, _ id: UUID, _ item: PlanItem, _ report: PracticeReport) async throws {
+        let input = PracticeService.LogInput(
+            id: UUID(), itemId: item.id, performedAt: ctx.now, outcome: report.outcome, setsDone: report.setsDone, repsDone: report.repsDone,
+            painBefore: report.painBefore, painDuring: report.painDuring, painAfter: report.painAfter, effort: report.effort,
+            feeling: report.feeling, note: report.note)
+        _ = try await ctx.gate.change(.practiceLog, patientID: id) { patient, tx in
+            try await PracticeService(ctx: tx).record(patient, input).created
+        }
+    }
+}
