@@ -85,7 +85,15 @@ public struct PoseFigure: Equatable, Sendable {
     }
 
     public init(_ pose: KeyPose) {
-        let angles = Self.defaults(pose.base).merging(pose.angles) { _, given in given }
+        var angles = Self.defaults(pose.base).merging(pose.angles) { _, given in given }
+        // A hip the pose leaves alone keeps its thigh where the base puts it when the trunk
+        // moves: bending forward on a chair leaves the thighs on the seat, curling up from lying
+        // leaves the legs on the floor. A hip the pose gives is the joint's own angle.
+        if let trunk = pose.angles[.trunk], pose.view == .side {
+            for hip in [KeyPose.Joint.hipLeft, .hipRight] where pose.angles[hip] == nil {
+                angles[hip] = (angles[hip] ?? 0) + trunk
+            }
+        }
         func a(_ j: KeyPose.Joint) -> Double { angles[j] ?? 0 }
         view = pose.view
         points = pose.view == .side ? Self.side(pose.base, a) : Self.front(pose.base, a)
@@ -174,7 +182,8 @@ public struct PoseFigure: Equatable, Sendable {
     mutating func place(_ base: KeyPose.Base) {
         var lowest = points.values.map(\.y).max() ?? 0
         if let head = points[.head] { lowest = max(lowest, head.y + Self.headRadius) }
-        let dy = base == .sitting && view == .side ? -Self.seatHeight : -lowest
+        // Seated, the pelvis stays on the seat unless that would put a foot through the floor.
+        let dy = base == .sitting && view == .side ? -max(Self.seatHeight, lowest) : -lowest
         var dx = 0.0
         if view == .side {
             switch base {

@@ -139,12 +139,38 @@ struct Dashboards {
         var intakeLink: String
         var measuresLink: String
         var notesLink: String
+        var practice: PracticeCard?
+    }
+
+    /// Today's practice on a dashboard: what is due, how much is done, the streak.
+    struct PracticeCard: Encodable {
+        var status: String
+        var summary: String
+        var streak: Int
+        var hasItems: Bool
+        var allDone: Bool
+        var playerLink: String
+        var planLink: String
+        var practiceLink: String
+    }
+
+    func practiceCard(_ patient: AuthorizedPatient) async throws -> PracticeCard? {
+        let service = PracticeService(ctx: ctx)
+        let today = try await service.today(patient)
+        guard today.planId != nil else { return nil }
+        let adherence = try await service.adherence(patient, weeks: 1)
+        let done = today.items.count { $0.status == .done }
+        return PracticeCard(
+            status: today.status.displayName,
+            summary: today.items.isEmpty ? "Nothing is due today: a rest day." : "\(done) of \(today.items.count) exercises done today.",
+            streak: adherence.streak, hasItems: !today.items.isEmpty, allDone: !today.items.isEmpty && today.nextSession == nil,
+            playerLink: Paths.player(patient.id), planLink: Paths.plan(patient.id), practiceLink: Paths.practice(patient.id))
     }
 
     func patient(_ user: CurrentUser) async throws -> PatientContext {
         guard let patientID = user.patientID else { throw DomainError.notFound("patient-not-found", "No patient record.") }
         let patient = try await ctx.gate.authorize(.patientRead, patientID: patientID, resource: "dashboard",
-                                                   also: [.careTeamRead, .caregiversRead, .intakeRead, .measureList])
+                                                   also: [.careTeamRead, .caregiversRead, .intakeRead, .measureList, .practiceToday])
         let care = CareService(ctx: ctx)
         let clinic = try await ClinicModel.find(patient.clinicID, on: ctx.db)
         return PatientContext(
@@ -156,7 +182,8 @@ struct Dashboards {
             caregiverForm: CaregiverFormContext(now: ctx.now), linkCaregiverAction: Paths.caregivers(patientID),
             intake: try await IntakeService(ctx: ctx).statuses(for: [patient])[patientID] ?? .init(nil),
             measuresDue: try await MeasureService(ctx: ctx).questionnairesDue(patient),
-            intakeLink: Paths.intake(patientID), measuresLink: Paths.measures(patientID), notesLink: Paths.notes(patientID))
+            intakeLink: Paths.intake(patientID), measuresLink: Paths.measures(patientID), notesLink: Paths.notes(patientID),
+            practice: try await practiceCard(patient))
     }
 
     // MARK: Caregiver
@@ -173,6 +200,11 @@ struct Dashboards {
         var intakeLink: String
         var measuresLink: String
         var notesLink: String
+        var mayPractise: Bool
+        var practice: PracticeService.StatusLine?
+        var planLink: String
+        var practiceLink: String
+        var playerLink: String
     }
 
     struct CaregiverContext: Encodable {
@@ -187,6 +219,7 @@ struct Dashboards {
         let teams = try await CareService(ctx: ctx).careTeams(for: ctx.gate.also(.careTeamRead, for: page.items, resource: "dashboard"))
         let intakes = try await IntakeService(ctx: ctx).statuses(for: ctx.gate.also(.intakeRead, for: page.items, resource: "dashboard"))
         let links = try await CareService(ctx: ctx).delegations(from: page.items)
+        let practice = try await PracticeService(ctx: ctx).statuses(for: ctx.gate.also(.practiceToday, for: page.items, resource: "dashboard"))
         let now = ctx.now.timeIntervalSince1970
         let rows = page.items.map { p in
             let active = (links[p.id] ?? []).filter { $0.grant.isActive(now: now) }
@@ -197,7 +230,9 @@ struct Dashboards {
                 intake: intakes[p.id], scopes: CaregiverScope.allCases.filter(scopes.contains).map(\.displayName).joined(separator: "; "),
                 until: active.map(\.expiresAt).max().map(DashboardRoutes.dayFormat.string(from:)) ?? "",
                 careTeam: p.may(.viewRecord) ? (team.isEmpty ? "No therapist yet" : team.joined(separator: ", ")) : "",
-                intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id))
+                intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id),
+                mayPractise: p.may(.logPractice), practice: practice[p.id], planLink: Paths.plan(p.id), practiceLink: Paths.practice(p.id),
+                playerLink: Paths.player(p.id))
         }
         return CaregiverContext(patients: rows, pager: Pager(request, total: page.total, query: nil, link: pageLink(request, nil)))
     }
@@ -214,6 +249,9 @@ struct Dashboards {
         var intakeLink: String
         var measuresLink: String
         var notesLink: String
+        var practice: PracticeService.StatusLine?
+        var planLink: String
+        var practiceLink: String
     }
 
     struct FlaggedIntake: Encodable {
@@ -250,13 +288,15 @@ struct Dashboards {
             total = page.total
             let intake = IntakeService(ctx: ctx)
             let statuses = try await intake.statuses(for: ctx.gate.also(.intakeStatusList, for: page.items, resource: "dashboard"))
+            let practice = try await PracticeService(ctx: ctx).statuses(for: ctx.gate.also(.practiceStatusList, for: page.items, resource: "dashboard"))
             rows = page.items.map { p in
                 let place = p.jurisdiction
                 return TherapistPatientRow(
                     id: p.id.uuidString, intake: statuses[p.id], name: p.name, location: place?.displayName ?? "Not given",
                     dateOfBirth: p.dateOfBirth ?? "",
                     licensedThere: place.map { Licensure.authority(standing, in: $0, on: ctx.today, compact: ctx.config.compact) != nil } ?? false,
-                    intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id))
+                    intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id),
+                    practice: practice[p.id], planLink: Paths.plan(p.id), practiceLink: Paths.practice(p.id))
             }
             let (waiting, outcomes) = try await intake.flagged(page: try ListPage(per: 20))
             flagged = waiting.items.map {

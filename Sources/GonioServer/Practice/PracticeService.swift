@@ -288,7 +288,8 @@ struct PracticeService {
     func statuses(for patients: [AuthorizedPatient]) async throws -> [UUID: StatusLine] {
         guard !patients.isEmpty else { return [:] }
         let ids = patients.map(\.id)
-        let withPlan = Set(try await PlanModel.query(on: ctx.db).filter(\.$patient.$id ~~ ids).filter(\.$status == .active).all().map(\.$patient.id))
+        let plans = try await PlanModel.query(on: ctx.db).filter(\.$patient.$id ~~ ids).filter(\.$status == .active).all()
+        let planStart = Dictionary(plans.map { ($0.$patient.id, $0.createdAt) }, uniquingKeysWith: { a, _ in a })
         let last = try await lastPractised(ids)
         var alerts: [UUID: Int] = [:]
         for a in try await PracticeAlertModel.query(on: ctx.db).filter(\.$patient.$id ~~ ids).filter(\.$acknowledgedAt == nil).all() {
@@ -299,7 +300,9 @@ struct PracticeService {
             let today = p.day(at: ctx.now)
             let day = last[p.id]
             let since = day.map { $0.days(to: today) }
-            let hasPlan = withPlan.contains(p.id)
+            let hasPlan = planStart[p.id] != nil
+            // Without any practice, the days count from the plan's start.
+            let idle = since ?? planStart[p.id].map { p.day(at: $0).days(to: today) }
             let text: String
             switch (hasPlan, since) {
             case (false, _): text = "No active plan"
@@ -309,7 +312,7 @@ struct PracticeService {
             case (true, let n?): text = "No practice for \(n) days"
             }
             out[p.id] = StatusLine(hasPlan: hasPlan, lastPractised: day?.description ?? "", daysSince: since,
-                                   inactive: hasPlan && (since ?? Int.max) >= Self.inactiveDays, openAlerts: alerts[p.id] ?? 0, text: text)
+                                   inactive: hasPlan && (idle ?? 0) >= Self.inactiveDays, openAlerts: alerts[p.id] ?? 0, text: text)
         }
         return out
     }
