@@ -68,7 +68,7 @@ function uuid() {
 /** A 0-10 scale of big buttons; resolves the chosen number through `onPick`. */
 function scale(name, labelText, hint, onPick, labels = {}) {
   const group = h('fieldset', { class: 'scale-buttons' }, h('legend', {}, labelText), hint ? h('p', { class: 'hint' }, hint) : null);
-  const row = h('div', { class: 'scale-row', role: 'radiogroup', 'aria-label': labelText });
+  const row = h('div', { class: 'scale-row', role: 'group', 'aria-label': labelText });
   for (let n = 0; n <= 10; n += 1) {
     const b = h('button', { type: 'button', class: 'scale-button', 'aria-pressed': 'false', 'data-value': n, 'aria-label': `${n}${labels[n] ? `, ${labels[n]}` : ''}`,
       on: { click: () => {
