@@ -96,9 +96,12 @@ def prepare(server, patients, notes):
     }
 
 
-def wrk(base, path, headers, seconds, connections):
+def wrk(base, path, headers, seconds, connections, lua=""):
+    """requests/s, p99 ms and errors (non-2xx/3xx included) of `path` under load; `lua` adds to the
+    wrk script (a `request` function for requests that differ, such as POSTs with fresh ids)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     script.write("wrk.headers = " + "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()) + "}\n")
+    script.write(lua + "\n")
     script.write("done = function(summary, latency, requests)\n"
                  "  io.write(string.format('RESULT %f %d %d\\n', summary.requests / (summary.duration / 1e6), latency:percentile(99), "
                  "summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\n"
@@ -111,7 +114,7 @@ def wrk(base, path, headers, seconds, connections):
     return float(rps), int(p99_us) / 1000, int(errors)
 
 
-def postgres_base():
+def postgres_base(databases=("bench_small", "bench_large")):
     if os.environ.get("PG_URL_BASE"):
         return os.environ["PG_URL_BASE"], None
     pgbin = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
@@ -124,13 +127,14 @@ def postgres_base():
     su = lambda cmd: subprocess.run(["su", "postgres", "-s", "/bin/bash", "-c", cmd], check=True, stdout=subprocess.DEVNULL)
     su(f"{pgbin}/initdb -D {root}/data -U gonio --pwfile={root}/pw -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256")
     su(f"{pgbin}/pg_ctl -D {root}/data -l {root}/log -w -o \"-p 55499 -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200\" start")
-    for name in ("bench_small", "bench_large"):
+    for name in databases:
         su(f"{pgbin}/createdb -h {root} -p 55499 -U gonio {name}")
     stop = lambda: (su(f"{pgbin}/pg_ctl -D {root}/data -m fast -w stop"), shutil.rmtree(root, ignore_errors=True))
     return "postgres://gonio:bench@127.0.0.1:55499", stop
 
 
-def main():
+def arguments():
+    """The options every benchmark here takes; refuses to run without a release build."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=10)
@@ -138,6 +142,11 @@ def main():
     args = parser.parse_args()
     if not os.path.exists(BINARY):
         raise SystemExit("build first: swift build -c release")
+    return args
+
+
+def main():
+    args = arguments()
     rows = []
     for database in args.databases.split(","):
         stop_pg = None

@@ -20,7 +20,16 @@ function focusErrors() {
   if (summary) summary.focus();
 }
 
+// Registration: the device's time zone, so "today" is the patient's own day.
+function fillTimeZone() {
+  const field = document.getElementById('timeZone');
+  if (field && !field.value) {
+    try { field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { /* the server picks one */ }
+  }
+}
+
 bindRoleSections();
+fillTimeZone();
 focusErrors();
 
 // Print buttons (the handout).

@@ -153,6 +153,8 @@ import Testing
         let overWeekend = PracticeSchedule.adherence(weeks: 1, today: Self.day("2026-11-30"), since: weekdaysOnly.startDate,
                                                      plan: { _ in weekdaysOnly }, logs: friday)
         #expect(overWeekend.streak == 2)
+        let sunday = PracticeSchedule.today(weekdaysOnly, on: Self.day("2026-11-29"), logs: [])
+        #expect(sunday.items.isEmpty && sunday.status == .nothingDue && sunday.nextSession == nil)
     }
 
     @Test func thePlanInForceEachDayIsTheOneCounted() throws {

@@ -38,6 +38,29 @@ import VaporTesting
         }
     }
 
+    /// Every API route the app registers is in the OpenAPI document, with its method: the
+    /// document cannot fall behind the routes.
+    @Test func theOpenAPIDocumentCoversEveryAPIRoute() async throws {
+        try await withTestApp(seed: false) { app in
+            let spec = try await app.send(.GET, "/api/v1/openapi.json").object
+            let paths = spec["paths"] as? [String: [String: Any]] ?? [:]
+            func shape(_ path: String) -> String {
+                path.replacingOccurrences(of: "\\{[^}]+\\}", with: "{}", options: .regularExpression)
+            }
+            var documented: [String: Set<String>] = [:]
+            for (path, operations) in paths { documented[shape(path), default: []].formUnion(operations.keys.map { $0.uppercased() }) }
+            let routes = app.routes.all.filter { $0.path.first?.description == "api" }
+            #expect(routes.count >= 50)
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter = component { return "{}" }
+                    return component.description
+                }.joined(separator: "/")
+                #expect(documented[path]?.contains(route.method.rawValue) == true, "\(route.method) \(path) is documented")
+            }
+        }
+    }
+
     @Test func everyResponseCarriesSecurityHeadersAndARequestID() async throws {
         try await withTestApp(seed: false) { app in
             for path in ["/", "/health", "/api/v1/me", "/nope"] {

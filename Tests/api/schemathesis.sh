@@ -86,6 +86,10 @@ curl -fsS "$BASE/api/v1/clinics" > "$WORK/clinics.json" || die "GET /api/v1/clin
 MARIA="$(python3 -c 'import json,sys; print(next(p["id"] for p in json.load(open(sys.argv[1]))["items"] if p.get("email") == "patient@example.com"))' "$WORK/patients.json")" \
     || die "demo patient patient@example.com not found"
 api_get "${TOKEN[admin]}" "/api/v1/patients/$MARIA/caregivers" > "$WORK/links.json"
+api_get "${TOKEN[therapist]}" "/api/v1/exercises?per=1000" > "$WORK/exercises.json"
+api_get "${TOKEN[therapist]}" /api/v1/protocols > "$WORK/protocols.json"
+api_get "${TOKEN[therapist]}" "/api/v1/patients/$MARIA/plan" > "$WORK/plan.json"
+api_get "${TOKEN[therapist]}" "/api/v1/patients/$MARIA/practice-alerts?open=false" > "$WORK/alerts.json"
 
 # Values Schemathesis draws from (with some probability) instead of inventing them.
 python3 - "$WORK" > "$WORK/schemathesis.toml" <<'PY'
@@ -103,6 +107,10 @@ values("links", [l["id"] for l in load("links")])
 values("caregivers", ["caregiver@example.com"])
 values("days", [(today + datetime.timedelta(days=d)).isoformat() for d in (1, 90, 700)])
 values("passwords", ["gonio-demo-2026"])
+values("exercises", [e["id"] for e in load("exercises")["items"]][:60])
+values("protocols", [p["id"] for p in load("protocols")])
+values("items", [i["id"] for i in load("plan")["items"]])
+values("alerts", [a["id"] for a in load("alerts")] or ["00000000-0000-4000-8000-000000000000"])
 print("""
 [parameters]
 "path.patientId" = { dictionary = "patients", probability = 0.7 }
@@ -115,12 +123,19 @@ print("""
 "body.caregiverEmail" = { dictionary = "caregivers", probability = 0.5 }
 "body.expiresOn" = { dictionary = "days", probability = 0.5 }
 "body.currentPassword" = { dictionary = "passwords", probability = 0.5 }
+"path.exerciseId" = { dictionary = "exercises", probability = 0.7 }
+"body.copyOf" = { dictionary = "exercises", probability = 0.5 }
+"body.exerciseId" = { dictionary = "exercises", probability = 0.7 }
+"path.protocolId" = { dictionary = "protocols", probability = 0.7 }
+"body.protocolId" = { dictionary = "protocols", probability = 0.5 }
+"body.itemId" = { dictionary = "items", probability = 0.7 }
+"path.alertId" = { dictionary = "alerts", probability = 0.7 }
 
 # Operations whose well-formed requests can still break a rule that a schema cannot state
 # (the clinic or caregiver account must exist, the current password must match, common
-# passwords are refused, ...). For them 422 is a correct answer to schema-valid data.
+# passwords are refused, a plan exists or not, a log id was used, ...). For them 422 is a correct answer to schema-valid data.
 [[operations]]
-include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate"]
+include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """)
 PY

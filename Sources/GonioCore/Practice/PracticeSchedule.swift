@@ -66,12 +66,15 @@ public enum PracticeSchedule {
         case notStarted = "not-started"
         case partlyDone = "partly-done"
         case done
+        /// A rest day, or no plan.
+        case nothingDue = "nothing-due"
 
         public var displayName: String {
             switch self {
             case .notStarted: "Not started"
             case .partlyDone: "Partly done"
             case .done: "Done"
+            case .nothingDue: "Nothing due today"
             }
         }
     }
@@ -97,7 +100,7 @@ public enum PracticeSchedule {
         /// The session the player runs next (1-based), nil when all are done or nothing is due.
         public var nextSession: Int? { sessionsDone < sessions ? sessionsDone + 1 : nil }
         public var status: Status {
-            items.allSatisfy { $0.logged == 0 } ? .notStarted : sessionsDone >= sessions ? .done : .partlyDone
+            items.isEmpty ? .nothingDue : items.allSatisfy { $0.logged == 0 } ? .notStarted : sessionsDone >= sessions ? .done : .partlyDone
         }
 
         /// The items of session `n`.

@@ -158,6 +158,7 @@ struct AccountRoutes: Feature {
         var clinicId: String?
         var dateOfBirth: String?
         var location: String?
+        var timeZone: String?
         var licenseNumber: String?
         var licenseType: String?
         var licenseJurisdiction: String?
@@ -201,6 +202,7 @@ struct AccountRoutes: Feature {
             let input = AccountService.Registration(
                 email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", role: form.role ?? "",
                 clinicId: form.clinicId.flatMap(UUID.init(uuidString:)), dateOfBirth: form.dateOfBirth, location: form.location,
+                timeZone: form.timeZone,
                 licenses: licenses, compactPrivileges: privileges)
             let user = try await AccountService(ctx: ctx).register(input)
             let issued = try await SessionStore(ctx).issue(for: user.requireID(), kind: .browser, now: ctx.now)

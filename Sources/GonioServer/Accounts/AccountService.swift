@@ -29,6 +29,9 @@ struct AccountService {
         var clinicId: UUID?
         var dateOfBirth: String?
         var location: String?
+        /// An IANA time zone (`America/Chicago`); the practice days count in it. Left out: the
+        /// usual zone of `location`.
+        var timeZone: String?
         var licenses: [LicenseInput]?
         var compactPrivileges: [PrivilegeInput]?
     }
@@ -68,7 +71,7 @@ struct AccountService {
             }
             clinicID = id
         }
-        var dateOfBirth: CalendarDay?, location: Jurisdiction?
+        var dateOfBirth: CalendarDay?, location: Jurisdiction?, timeZone: PatientTimeZone?
         var licenses: [License] = [], privileges: [CompactPrivilege] = []
         switch role {
         case .patient:
@@ -78,6 +81,7 @@ struct AccountService {
                 dateOfBirth = dob
             }
             if let raw = r.location, !raw.isEmpty { location = try Jurisdiction(raw) }
+            if let raw = r.timeZone, !raw.isEmpty { timeZone = try PatientTimeZone(raw) }
         case .therapist:
             licenses = try Self.parseLicenses(r.licenses ?? [])
             privileges = try Self.parsePrivileges(r.compactPrivileges ?? [])
@@ -87,7 +91,7 @@ struct AccountService {
         if try await UserModel.query(on: ctx.db).filter(\.$email == email).count() > 0 { throw Self.emailTaken }
         let cost = ctx.config.passwordCost, password = r.password
         let hash = try await ctx.offload { try PasswordHasher.hash(password, cost: cost) }
-        let (dob, place, licenceList, privilegeList, clinic) = (dateOfBirth, location, licenses, privileges, clinicID)
+        let (dob, place, licenceList, privilegeList, clinic, zone) = (dateOfBirth, location, licenses, privileges, clinicID, timeZone)
         return try await ctx.transaction { tx in
             let user = UserModel(email: email, name: name, role: role, passwordHash: hash)
             try await insertingUniquely(or: Self.emailTaken) { try await user.create(on: tx.db) }
@@ -95,7 +99,8 @@ struct AccountService {
             var patientID: UUID?
             switch role {
             case .patient:
-                let patient = PatientModel(userID: userID, clinicID: clinic!, dateOfBirth: dob?.description, location: place?.code)
+                let patient = PatientModel(userID: userID, clinicID: clinic!, dateOfBirth: dob?.description, location: place?.code,
+                                           timeZone: zone?.identifier)
                 try await patient.create(on: tx.db)
                 patientID = patient.id
             case .therapist:

@@ -77,12 +77,8 @@ enum DemoHistory {
         intake.goals = "Walk to the farmers' market and back (1 km) and manage the stairs at my daughter's house."
         intake.visitLocation = try Jurisdiction("US-CA")
         intake.age = 70
-        intake.readiness.hasCameraDevice = true
-        intake.readiness.internet = .good
-        intake.readiness.spaceToMove = true
-        intake.readiness.assistanceNeeded = .independent
+        readyForVideo(&intake)
         intake.readiness.helperAvailable = true
-        for q in RedFlagScreen.questions where q.type == .boolean { intake.redFlags[q.id] = false }
         try await submitIntake(acting(base, p.mariaUser, at: when(-16, 18.5)), id, intake)
 
         try await signEvaluation(acting(base, p.dana, at: when(-15, 10)), id, today: today.adding(days: -15), note: {
@@ -167,11 +163,7 @@ enum DemoHistory {
         intake.goals = "Walk without a crutch, then get back to five-a-side football."
         intake.visitLocation = try Jurisdiction("US-WA")
         intake.age = 38
-        intake.readiness.hasCameraDevice = true
-        intake.readiness.internet = .good
-        intake.readiness.spaceToMove = true
-        intake.readiness.assistanceNeeded = .independent
-        for q in RedFlagScreen.questions where q.type == .boolean { intake.redFlags[q.id] = false }
+        readyForVideo(&intake)
         intake.redFlags["dizziness"] = true
         try await submitIntake(acting(base, p.jamesUser, at: when(-20, 20)), id, intake)
         // Flagged for review: the therapist checks and clears it, with the reason on record.
@@ -224,6 +216,15 @@ enum DemoHistory {
     }
 
     // MARK: Steps, through the app's services
+
+    /// A camera, a good connection, room to move, no help needed, and "no" to every red flag.
+    static func readyForVideo(_ intake: inout Intake) {
+        intake.readiness.hasCameraDevice = true
+        intake.readiness.internet = .good
+        intake.readiness.spaceToMove = true
+        intake.readiness.assistanceNeeded = .independent
+        for q in RedFlagScreen.questions where q.type == .boolean { intake.redFlags[q.id] = false }
+    }
 
     static func submitIntake(_ ctx: CallContext, _ id: UUID, _ intake: Intake) async throws {
         _ = try await ctx.gate.change(.intakeSave, patientID: id) { patient, tx in

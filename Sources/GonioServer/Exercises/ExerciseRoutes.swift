@@ -36,7 +36,7 @@ struct ExerciseRoutes: Feature {
 
     // MARK: Query
 
-    /// `?q=&region=&category=&equipment=&position=&difficulty=&tag=`; an unknown value is a 400
+    /// `?q=&region=&category=&equipment=&position=&difficulty=&tag=`; an unknown value is a 422
     /// naming the values there are.
     static func query(_ req: Request) throws -> ExerciseLibrary.Query {
         func text(_ name: String) -> String? {
@@ -108,8 +108,10 @@ struct ExerciseRoutes: Feature {
         var clinicId: UUID?
         var basedOn: String?
         var media: [MediaService.MediaDTO]
+        /// A clinic exercise taken out of search: plans that use it still show it.
+        var archived: Bool
 
-        enum Extra: String, CodingKey { case source, clinicId, basedOn, media, doseSummary }
+        enum Extra: String, CodingKey { case source, clinicId, basedOn, media, doseSummary, archived }
 
         func encode(to encoder: any Encoder) throws {
             try exercise.encode(to: encoder)
@@ -119,6 +121,7 @@ struct ExerciseRoutes: Feature {
             try c.encodeIfPresent(basedOn, forKey: .basedOn)
             try c.encode(media, forKey: .media)
             try c.encode(exercise.dose.summary, forKey: .doseSummary)
+            try c.encode(archived, forKey: .archived)
         }
 
         init(from decoder: any Decoder) throws {
@@ -128,6 +131,7 @@ struct ExerciseRoutes: Feature {
             clinicId = try c.decodeIfPresent(UUID.self, forKey: .clinicId)
             basedOn = try c.decodeIfPresent(String.self, forKey: .basedOn)
             media = try c.decode([MediaService.MediaDTO].self, forKey: .media)
+            archived = try c.decodeIfPresent(Bool.self, forKey: .archived) ?? false
         }
 
         init(_ exercise: Exercise, row: ClinicExerciseModel?, media: [MediaService.MediaDTO]) {
@@ -136,6 +140,7 @@ struct ExerciseRoutes: Feature {
             clinicId = row?.$clinic.id
             basedOn = row?.basedOn
             self.media = media
+            archived = row?.archivedAt != nil
         }
     }
 
@@ -219,7 +224,9 @@ struct ExerciseRoutes: Feature {
     func addMedia(_ ctx: CallContext, _ req: Request) async throws -> MediaService.MediaDTO {
         let id = req.parameters.get("exerciseID") ?? ""
         let media = MediaService(ctx: ctx)
-        _ = try await media.target(id, clinicID: nil as UUID?).0
+        // Who may add media, and to what, before anything the body carries is read.
+        _ = try ExerciseService(ctx: ctx).writableClinics()
+        _ = try await ExerciseService(ctx: ctx).exercise(id: id)
         if req.headers.contentType == .json {
             let body = try req.content.decode(LinkBody.self)
             return try await media.link(id, url: body.url, title: body.title, clinicID: body.clinicId)
@@ -227,7 +234,14 @@ struct ExerciseRoutes: Feature {
         guard req.headers.contentType?.type == "multipart" else {
             throw DomainError.invalid("media-body", "Send a file as multipart/form-data (file, title) or a link as JSON (url, title).")
         }
-        let form = try req.content.decode(MediaForm.self)
+        let form: MediaForm
+        do {
+            form = try req.content.decode(MediaForm.self)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw DomainError.invalid("malformed-body", "The upload could not be read as multipart/form-data.")
+        }
         let clinic = try form.clinicId.flatMap { $0.isEmpty ? nil : $0 }.map { raw -> UUID in
             guard let id = UUID(uuidString: raw) else { throw DomainError.invalid("clinic-invalid", "clinicId is not a clinic id.") }
             return id

@@ -21,7 +21,8 @@ struct ExerciseService {
         case .patient:
             guard let id = user.patientID, let patient = try await PatientModel.find(id, on: ctx.db) else { return [] }
             return [patient.$clinic.id]
-        case .caregiver, .platformAdmin: return []
+        case .caregiver: return user.helpedClinicIDs
+        case .platformAdmin: return []
         }
     }
 
@@ -128,7 +129,6 @@ struct ExerciseService {
             row.body = StoredJSON(exercise)
             row.name = exercise.name
             row.updatedAt = tx.now
-            row.archivedAt = nil
             try await row.update(on: tx.db)
             return (exercise, row)
         }

@@ -31,6 +31,8 @@ struct PatientDTO: Content {
     var email: String?
     var dateOfBirth: String?
     var location: String?
+    /// The IANA time zone the patient's practice days are counted in.
+    var timeZone: String?
     var createdAt: Date?
     /// What the caller may do for this patient (policy actions such as `view-record`).
     var permissions: [String]
@@ -44,6 +46,7 @@ struct PatientDTO: Content {
             email = p.email
             dateOfBirth = p.dateOfBirth
             location = p.location
+            timeZone = p.timeZone.identifier
             createdAt = p.createdAt
         }
         permissions = PatientAction.allCases.filter(p.granted.contains).map(\.rawValue)

@@ -61,6 +61,8 @@ struct PlanRoutes: Feature {
         let ctx = req.context
         let id = try req.uuidParameter("patientID")
         let patient = try await ctx.gate.authorize(.planRead, patientID: id, resource: Self.resource(id) + "/versions")
+        // The history (who changed what, and why) is part of the clinical record.
+        try await ctx.gate.require(.viewClinical, of: patient, resource: Self.resource(id) + "/versions")
         return try await versions(ctx, patient)
     }
 

@@ -57,7 +57,7 @@ struct PlanService {
         let plan = PlanModel(patientID: patient.id, createdBy: ctx.user?.userID, at: ctx.now)
         try await insertingUniquely(or: conflict) { try await plan.create(on: ctx.db) }
         let version = PlanVersionModel(planID: try plan.requireID(), patientID: patient.id, version: 1, content: content,
-                                       reason: reason.flatMap { try? PlanChange.reason($0) } ?? "First plan",
+                                       reason: try reason.flatMap { $0.trimmingWhitespace().isEmpty ? nil : try PlanChange.reason($0) } ?? "First plan",
                                        createdBy: ctx.user?.userID, at: ctx.now, day: patient.day(at: ctx.now))
         try await version.create(on: ctx.db)
         return Current(plan: plan, version: version)

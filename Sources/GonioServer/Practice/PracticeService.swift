@@ -86,7 +86,7 @@ struct PracticeService {
         var start: CalendarDay
         var sessions: Int
         var sessionsDone: Int
-        /// Done over due, 0 to 1; null when nothing was due.
+        /// Done over due, 0 to 1; left out when nothing was due.
         var rate: Double?
     }
 
@@ -116,7 +116,7 @@ struct PracticeService {
         let day = patient.day(at: ctx.now)
         let plans = PlanService(ctx: ctx)
         guard let current = try await plans.active(patient) else {
-            return Today(day: day, timeZone: patient.timeZone.identifier, planId: nil, planVersion: nil, status: .done, sessions: 0,
+            return Today(day: day, timeZone: patient.timeZone.identifier, planId: nil, planVersion: nil, status: .nothingDue, sessions: 0,
                          sessionsDone: 0, nextSession: nil, items: [])
         }
         let logs = try await PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$day == day.description)
@@ -164,7 +164,9 @@ struct PracticeService {
         let report = try input.report.validated()
         let exercises = try await PlanService(ctx: ctx).exercises(for: patient)
         if let existing = try await PracticeLogModel.find(input.id, on: ctx.db) {
-            guard existing.$patient.id == patient.id, existing.itemID == input.itemId, existing.outcome == input.outcome else {
+            // A retry sends the same log again; anything else under this id is a client's mistake.
+            let sameTime = input.performedAt.map { abs($0.timeIntervalSince(existing.performedAt)) < 0.001 } ?? true
+            guard existing.$patient.id == patient.id, existing.itemID == input.itemId, existing.report == report, sameTime else {
                 throw DomainError.conflict("log-id-used", "A different log already has this id; make a new id for each log.")
             }
             let alerted = try await PracticeAlertModel.query(on: ctx.db).filter(\.$log.$id == input.id).count() > 0
@@ -230,7 +232,7 @@ struct PracticeService {
                                            plan: { day in ended.map { day > $0 } == true ? nil : inForce(day) }, logs: logs)
         let last = try await lastPractised([patient.id])[patient.id]
         return Adherence(today: today, weeks: a.weeks.map { Week(start: $0.start, sessions: $0.sessions, sessionsDone: $0.sessionsDone, rate: $0.rate) },
-                         streak: a.streak, lastPractised: last, daysSincePractice: last.map { $0.days(to: today) })
+                         streak: a.streak, lastPractised: last, daysSincePractice: last.map { max(0, $0.days(to: today)) })
     }
 
     /// The last day each patient practised anything (skips are not practice): one query.

@@ -20,6 +20,9 @@ struct CurrentUser: Authenticatable, Sendable {
     var clinicIDs: [UUID]
     /// Clinics the user administers.
     var adminClinicIDs: [UUID]
+    /// For caregivers: the clinics of the patients who have given them access now (their
+    /// clinic's own exercises appear in those patients' plans).
+    var helpedClinicIDs: [UUID] = []
 
     var actor: Actor { Actor(userId: userID.uuidString, role: role, isVerifiedTherapist: therapistVerified) }
 
@@ -40,11 +43,21 @@ struct CurrentUser: Authenticatable, Sendable {
         if user.role == .therapist || user.role == .clinicAdmin {
             memberships = try await ClinicMembershipModel.query(on: db).filter(\.$user.$id == userID).all()
         }
+        var helped: [UUID] = []
+        if user.role == .caregiver {
+            let now = Date()
+            helped = Array(Set(try await PatientModel.query(on: db)
+                .join(CaregiverLinkModel.self, on: \CaregiverLinkModel.$patient.$id == \PatientModel.$id)
+                .filter(CaregiverLinkModel.self, \.$caregiver.$id == userID)
+                .filter(CaregiverLinkModel.self, \.$expiresAt > now)
+                .filter(CaregiverLinkModel.self, \.$revokedAt == nil)
+                .all().map(\.$clinic.id)))
+        }
         return CurrentUser(
             userID: userID, email: user.email, name: user.name, role: user.role, sessionID: sessionID,
             sessionKind: session.kind, csrfToken: session.csrfToken, sessionCreatedAt: session.createdAt,
             sessionLastSeenAt: session.lastSeenAt, patientID: patientID, therapistID: therapistID,
             therapistVerified: verified, clinicIDs: memberships.map(\.$clinic.id),
-            adminClinicIDs: memberships.filter { $0.role == .clinicAdmin }.map(\.$clinic.id))
+            adminClinicIDs: memberships.filter { $0.role == .clinicAdmin }.map(\.$clinic.id), helpedClinicIDs: helped)
     }
 }
