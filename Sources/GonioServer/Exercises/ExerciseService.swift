@@ -62,9 +62,11 @@ struct ExerciseService {
     }
 
     /// Exercises by id for plans of a patient of `clinicID`: the library and that clinic's
-    /// (archived ones too, so an old plan still shows what was prescribed).
-    func lookup(forClinic clinicID: UUID) async throws -> @Sendable (String) -> Exercise? {
+    /// (archived ones too, so an old plan still shows what was prescribed). Given the `ids` a
+    /// caller will look up, the clinic's are read only when one of them is the clinic's.
+    func lookup(forClinic clinicID: UUID, ids: [String]? = nil) async throws -> @Sendable (String) -> Exercise? {
         let library = self.library
+        if let ids, !ids.contains(where: Self.isCustom) { return { library.exercise(id: $0) } }
         let rows = try await customs(of: [clinicID], includingArchived: true)
         let custom = Dictionary(uniqueKeysWithValues: rows.map { ($0.exerciseID, $0.body.value) })
         return { id in library.exercise(id: id) ?? custom[id] }

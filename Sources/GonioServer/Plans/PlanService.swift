@@ -16,12 +16,14 @@ struct PlanService {
         var content: PlanContent { version.content.value }
     }
 
+    /// One query: the active plan joined with its current version.
     func active(_ patient: AuthorizedPatient) async throws -> Current? {
-        guard let plan = try await PlanModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$status == .active).first(),
-              let version = try await PlanVersionModel.query(on: ctx.db).filter(\.$plan.$id == plan.requireID())
-                .filter(\.$version == plan.version).first()
+        guard let version = try await PlanVersionModel.query(on: ctx.db)
+            .join(PlanModel.self, on: \PlanVersionModel.$plan.$id == \PlanModel.$id)
+            .filter(PlanModel.self, \.$patient.$id == patient.id).filter(PlanModel.self, \.$status == .active)
+            .filter(\PlanVersionModel.$version == \PlanModel.$version).first()
         else { return nil }
-        return Current(plan: plan, version: version)
+        return Current(plan: try version.joined(PlanModel.self), version: version)
     }
 
     func requireActive(_ patient: AuthorizedPatient) async throws -> Current {
@@ -43,15 +45,16 @@ struct PlanService {
         try await PlanVersionModel.query(on: ctx.db).filter(\.$plan.$id == planID).sort(\.$version).with(\.$createdBy).all()
     }
 
-    /// The exercises a plan for this patient may use: the library and their clinic's.
-    func exercises(for patient: AuthorizedPatient) async throws -> @Sendable (String) -> Exercise? {
-        try await ExerciseService(ctx: ctx).lookup(forClinic: patient.clinicID)
+    /// The exercises a plan for this patient may use: the library and their clinic's. With the
+    /// ids to be looked up (a plan's), the clinic's are read only if the plan uses one.
+    func exercises(for patient: AuthorizedPatient, ids: [String]? = nil) async throws -> @Sendable (String) -> Exercise? {
+        try await ExerciseService(ctx: ctx).lookup(forClinic: patient.clinicID, ids: ids)
     }
 
     /// A new plan (version 1). Refused while the patient has an active plan: change that one,
     /// or end it first. The partial unique index settles two creations racing.
     func create(_ patient: AuthorizedPatient, content: PlanContent, reason: String?) async throws -> Current {
-        let content = try content.validated(exercise: try await exercises(for: patient))
+        let content = try content.validated(exercise: try await exercises(for: patient, ids: content.items.map(\.exerciseID)))
         let conflict = DomainError.conflict("plan-exists", "This patient already has an active plan; change it or end it first.")
         if try await active(patient) != nil { throw conflict }
         let plan = PlanModel(patientID: patient.id, createdBy: ctx.user?.userID, at: ctx.now)
@@ -67,7 +70,7 @@ struct PlanService {
     /// when someone else changed the plan meanwhile, the change is refused rather than lost.
     func revise(_ patient: AuthorizedPatient, content: PlanContent, reason rawReason: String?, baseVersion: Int?) async throws -> Current {
         let reason = try PlanChange.reason(rawReason)
-        let content = try content.validated(exercise: try await exercises(for: patient))
+        let content = try content.validated(exercise: try await exercises(for: patient, ids: content.items.map(\.exerciseID)))
         let current = try await requireActive(patient)
         try await ctx.lockRow(PlanModel.self, id: current.plan.requireID())
         guard let plan = try await PlanModel.find(current.plan.requireID(), on: ctx.db), plan.status == .active else {

@@ -122,7 +122,7 @@ struct PracticeService {
         let logs = try await PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$day == day.description)
             .sort(\.$performedAt).all()
         let summary = PracticeSchedule.today(current.content, on: day, logs: logs.compactMap(\.logged))
-        let exercises = try await plans.exercises(for: patient)
+        let exercises = try await plans.exercises(for: patient, ids: current.content.items.map(\.exerciseID))
         return Today(
             day: day, timeZone: patient.timeZone.identifier, planId: current.plan.id, planVersion: current.version.version,
             status: summary.status, sessions: summary.sessions, sessionsDone: summary.sessionsDone, nextSession: summary.nextSession,
@@ -162,7 +162,7 @@ struct PracticeService {
     /// `created` false; the same id with a different exercise or outcome is a conflict.
     func record(_ patient: AuthorizedPatient, _ input: LogInput) async throws -> (log: Log, created: Bool) {
         let report = try input.report.validated()
-        let exercises = try await PlanService(ctx: ctx).exercises(for: patient)
+        let plans = PlanService(ctx: ctx)
         if let existing = try await PracticeLogModel.find(input.id, on: ctx.db) {
             // A retry sends the same log again; anything else under this id is a client's mistake.
             let sameTime = input.performedAt.map { abs($0.timeIntervalSince(existing.performedAt)) < 0.001 } ?? true
@@ -170,9 +170,9 @@ struct PracticeService {
                 throw DomainError.conflict("log-id-used", "A different log already has this id; make a new id for each log.")
             }
             let alerted = try await PracticeAlertModel.query(on: ctx.db).filter(\.$log.$id == input.id).count() > 0
+            let exercises = try await plans.exercises(for: patient, ids: [existing.exerciseID])
             return (dto(existing, name: exercises(existing.exerciseID)?.name ?? existing.exerciseID, alert: alerted), false)
         }
-        let plans = PlanService(ctx: ctx)
         let current = try await plans.requireActive(patient)
         var item = current.content.items.first { $0.id == input.itemId }
         var version = current.version.version
@@ -202,6 +202,7 @@ struct PracticeService {
             try await PracticeAlertModel(patientID: patient.id, logID: input.id, exerciseID: item.exerciseID, pain: pain, at: ctx.now)
                 .create(on: ctx.db)
         }
+        let exercises = try await plans.exercises(for: patient, ids: [item.exerciseID])
         return (dto(log, name: exercises(item.exerciseID)?.name ?? item.exerciseID, alert: report.breachesPainLimit), true)
     }
 

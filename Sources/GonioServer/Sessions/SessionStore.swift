@@ -38,9 +38,11 @@ struct SessionStore {
     /// The live session for a token with its user, touching its last-seen time; nil when
     /// unknown, revoked or expired.
     func resume(token: String, now: Date) async throws -> SessionModel? {
-        guard token.utf8.count <= 128, let session = try await SessionModel.query(on: db)
-            .filter(\.$tokenHash == Secrets.keyedHash(token, secret: config.secret)).with(\.$user).first()
+        // One query: the session and its user joined.
+        guard token.utf8.count <= 128, let session = try await SessionModel.query(on: db).join(parent: \.$user)
+            .filter(\.$tokenHash == Secrets.keyedHash(token, secret: config.secret)).first()
         else { return nil }
+        session.$user.value = try session.joined(UserModel.self)
         let state = config.sessionPolicy.state(
             createdAt: session.createdAt.timeIntervalSince1970, lastSeenAt: session.lastSeenAt.timeIntervalSince1970,
             revoked: session.revokedAt != nil, now: now.timeIntervalSince1970
