@@ -73,20 +73,23 @@ def main():
             for label, (path, headers, lua) in targets.items():
                 wrk(server.base, path, headers, 2, args.connections, lua)  # warm-up
                 result = wrk(server.base, path, headers, args.seconds, args.connections, lua)
+                # One client at a time: the latency of a request on its own, without queueing.
+                alone = wrk(server.base, path, headers, max(2, args.seconds // 2), 1, lua)
                 ceiling = ceiling or result[0]
-                log(f"{database} {label}: {result[0]:.0f} req/s, p99 {result[1]:.1f} ms, {result[2]} errors")
-                rows.append((database, label, result, result[0] / ceiling))
+                log(f"{database} {label}: {result[0]:.0f} req/s, p99 {result[1]:.1f} ms, alone p99 {alone[1]:.1f} ms, {result[2]} errors")
+                rows.append((database, label, result, result[0] / ceiling, alone))
             logs = requests.get(f"{server.base}/api/v1/patients/{maria}/logs?per=1", headers=bearer).json()["metadata"]["total"]
             log(f"{database}: {logs} logs stored")
         finally:
             server.stop()
             if stop_pg:
                 stop_pg()
-    print(f"\nwrk -t1 -c{args.connections} -d{args.seconds}s, release build, same machine and run; share = req/s / /health req/s\n")
-    print("| database | request | req/s | p99 ms | share of /health | errors |")
-    print("|---|---|---:|---:|---:|---:|")
-    for database, label, r, share in rows:
-        print(f"| {database} | {label} | {r[0]:.0f} | {r[1]:.1f} | {share:.2f} | {r[2]} |")
+    print(f"\nwrk -t1 -c{args.connections} -d{args.seconds}s, release build, same machine and run; share = req/s / /health req/s;"
+          " alone = one connection at a time\n")
+    print(f"| database | request | req/s (c{args.connections}) | p99 ms (c{args.connections}) | share of /health | p99 ms alone | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for database, label, r, share, alone in rows:
+        print(f"| {database} | {label} | {r[0]:.0f} | {r[1]:.1f} | {share:.2f} | {alone[1]:.1f} | {r[2] + alone[2]} |")
 
 
 if __name__ == "__main__":
