@@ -10,6 +10,11 @@ import GonioCore
 /// each feature's routes.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.gonioConfig = config
+    await app.startWorkPool()
+    // The database driver's own threads, not the process-wide blocking pool: with SQLite every
+    // statement runs on one of them, and a second application in the process (tests run many)
+    // or file reads must not put its work in the same queue.
+    app.threadPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
     do {
         app.clinicalContent = try ClinicalContent.load(resourcesDirectory: app.directory.resourcesDirectory)
     } catch {
@@ -30,18 +35,20 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.passwords.use(.bcrypt)
 
     // SQL statements (with their values) are logged only at trace level: values are patient data.
+    let wait = TimeAmount.milliseconds(Int64(config.databaseWait * 1000))
     switch config.database {
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+        app.databases.use(.sqlite(.memory, connectionPoolTimeout: wait, sqlLogLevel: .trace), as: .sqlite)
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: wait, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         if !url.contains("tlsmode=") { pg.coreConfiguration.tls = .disable }
         if !config.postgresSearchPath.isEmpty { pg.searchPath = config.postgresSearchPath }
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop, sqlLogLevel: .trace), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolPerLoop,
+                                         connectionPoolTimeout: wait, sqlLogLevel: .trace), as: .psql)
     }
     if config.database.isSQLite { app.storage[SQLiteLoopKey.self] = app.eventLoopGroup.any() }
     GonioMetrics.poolMax.record(config.database.isSQLite ? 1 : config.databasePoolPerLoop)

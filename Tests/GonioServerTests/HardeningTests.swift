@@ -214,13 +214,15 @@ import VaporTesting
         }
     }
 
-    /// Development defaults stay sane, and both timeouts are configurable.
+    /// Development defaults stay sane, and the timeouts are configurable.
     @Test func timeoutsAreConfigurable() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
         let defaults = try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir])
-        #expect(defaults.idleTimeout == 15 && defaults.bodyTimeout == 30)
-        let set = try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_IDLE_TIMEOUT_SECONDS": "5", "GONIO_BODY_TIMEOUT_SECONDS": "12"])
-        #expect(set.idleTimeout == 5 && set.bodyTimeout == 12)
+        #expect(defaults.idleTimeout == 15 && defaults.bodyTimeout == 30 && defaults.databaseWait == 10)
+        let set = try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_IDLE_TIMEOUT_SECONDS": "5", "GONIO_BODY_TIMEOUT_SECONDS": "12",
+                                                 "GONIO_DB_WAIT_SECONDS": "30"])
+        #expect(set.idleTimeout == 5 && set.bodyTimeout == 12 && set.databaseWait == 30)
+        #expect(throws: AppConfig.Problem.self) { try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_DB_WAIT_SECONDS": "soon"]) }
         #expect(throws: AppConfig.Problem.self) { try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_IDLE_TIMEOUT_SECONDS": "0"]) }
         #expect(throws: AppConfig.Problem.self) { try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_TRUST_PROXY": "1"]) }
         #expect(throws: AppConfig.Problem.self) { try AppConfig.fromEnvironment(["GONIO_DATA_DIR": dir, "GONIO_TRUSTED_PROXIES": "proxy.local"]) }

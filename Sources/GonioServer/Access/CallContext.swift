@@ -25,7 +25,8 @@ struct CallContext: Sendable {
     var db: any Database
     var logger: Logger
     var config: AppConfig
-    var threadPool: NIOThreadPool
+    /// Threads for CPU-heavy work (password hashing) and file writes; see `Application.workPool`.
+    var workPool: NIOThreadPool
     /// The exercise library and protocols.
     var clinicalContent: ClinicalContent
     /// Set inside `transaction`, whose `db` is then the transaction's connection.
@@ -69,7 +70,7 @@ struct CallContext: Sendable {
 
     /// Runs CPU-heavy work (password hashing) off the event loop.
     func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await threadPool.runIfActive(work)
+        try await workPool.runIfActive(work)
     }
 
     /// Runs `body` in one transaction: every write in it, the audit entry included, lands or
@@ -129,6 +130,7 @@ struct ClockKey: StorageKey { typealias Value = GonioClock }
 struct RequestIDKey: StorageKey { typealias Value = String }
 struct StatementLoggingKey: StorageKey { typealias Value = Bool }
 struct SQLiteLoopKey: StorageKey { typealias Value = any EventLoop }
+struct WorkPoolKey: StorageKey { typealias Value = NIOThreadPool }
 
 extension Application {
     var gonioConfig: AppConfig {
@@ -137,6 +139,21 @@ extension Application {
             return config
         }
         set { storage[ConfigKey.self] = newValue }
+    }
+
+    /// Threads of this application's own for CPU-heavy work. The database driver runs its
+    /// statements on the shared blocking pool; were password hashing (a quarter of a second of
+    /// CPU each) queued there too, a burst of sign-ins would hold up every query behind it.
+    var workPool: NIOThreadPool {
+        guard let pool = storage[WorkPoolKey.self] else { fatalError("configure(_:config:) starts the work pool first") }
+        return pool
+    }
+
+    /// Starts `workPool`; it stops when the application shuts down.
+    func startWorkPool() async {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        pool.start()
+        await storage.setWithAsyncShutdown(WorkPoolKey.self, to: pool) { try await $0.shutdownGracefully() }
     }
 
     /// The system clock unless a test set another.
@@ -152,7 +169,7 @@ extension Application {
         logger[metadataKey: "request-id"] = .string(id)
         logger[metadataKey: "job"] = .string(name)
         return CallContext(principal: .system(name), onBehalfOf: patientID, clock: clock, clientAddress: "local",
-                           requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, threadPool: threadPool,
+                           requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, workPool: workPool,
                            clinicalContent: clinicalContent)
     }
 
@@ -187,7 +204,7 @@ extension Request {
     var context: CallContext {
         let principal: CallContext.Principal = auth.get(CurrentUser.self).map { .user($0) } ?? .anonymous
         return CallContext(principal: principal, onBehalfOf: nil, clock: application.clock, clientAddress: clientAddress,
-                           requestID: requestID, db: database, logger: logger, config: config, threadPool: application.threadPool,
+                           requestID: requestID, db: database, logger: logger, config: config, workPool: application.workPool,
                            clinicalContent: application.clinicalContent)
     }
 

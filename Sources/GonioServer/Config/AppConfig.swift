@@ -57,6 +57,9 @@ public struct AppConfig: Sendable {
     public var seedDemoData: Bool
     public var logLevel: String
     public var jsonLogs: Bool
+    /// How long a request waits for a database connection before it is told Gonio is busy
+    /// (503), in seconds (GONIO_DB_WAIT_SECONDS).
+    public var databaseWait: Double = 10
     /// PostgreSQL connections per event loop (GONIO_DB_POOL_PER_LOOP).
     public var databasePoolPerLoop: Int = 4
     /// PostgreSQL schemas to use (tests give each run its own); empty = the server default.
@@ -198,6 +201,7 @@ public struct AppConfig: Sendable {
         config.databasePoolPerLoop = pool
         config.idleTimeout = try seconds("GONIO_IDLE_TIMEOUT_SECONDS", default: 15)
         config.bodyTimeout = try seconds("GONIO_BODY_TIMEOUT_SECONDS", default: 30)
+        config.databaseWait = try seconds("GONIO_DB_WAIT_SECONDS", default: 10)
         if let raw = value("GONIO_MEDIA_MAX_MB") {
             guard let mb = Int(raw), (1...2048).contains(mb) else {
                 throw Problem(description: "GONIO_MEDIA_MAX_MB must be a whole number of megabytes from 1 to 2048.")
