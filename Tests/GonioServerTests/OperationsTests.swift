@@ -48,7 +48,19 @@ import VaporTesting
                 path.replacingOccurrences(of: "\\{[^}]+\\}", with: "{}", options: .regularExpression)
             }
             var documented: [String: Set<String>] = [:]
-            for (path, operations) in paths { documented[shape(path), default: []].formUnion(operations.keys.map { $0.uppercased() }) }
+            for (path, operations) in paths {
+                documented[shape(path), default: []].formUnion(operations.keys.map { $0.uppercased() })
+                // A query value with control characters is refused with 422 (InputGuard): every
+                // operation that takes a query says so.
+                for (method, operation) in operations {
+                    guard let operation = operation as? [String: Any] else { continue }
+                    let parameters = operation["parameters"] as? [[String: Any]] ?? []
+                    if parameters.contains(where: { $0["in"] as? String == "query" }) {
+                        let responses = operation["responses"] as? [String: Any] ?? [:]
+                        #expect(responses["422"] != nil, "\(method) \(path) documents 422 for a bad query")
+                    }
+                }
+            }
             let routes = app.routes.all.filter { $0.path.first?.description == "api" }
             #expect(routes.count >= 50)
             for route in routes {
