@@ -79,7 +79,7 @@ extension Application {
     /// Every feature, each in its own folder.
     static let features: [any Feature] = [
         OperationsRoutes(), OpenAPIRoutes(), AccountRoutes(), ClinicRoutes(), PatientRoutes(), CareTeamRoutes(),
-        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(),
+        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(), VisitRoutes(),
     ]
 }
 

@@ -54,6 +54,13 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case practiceStatusList = "practice.status-list"
     /// A therapist marks a pain alert as seen.
     case practiceAlertAcknowledge = "practice.alert-acknowledge"
+    /// A patient's visits, one visit, or its calendar file.
+    case visitRead = "visit.read"
+    case visitBook = "visit.book"
+    /// Moving or cancelling a booked visit.
+    case visitChange = "visit.change"
+    /// Arrived with the minutes spent, or a no-show.
+    case visitAttendance = "visit.attendance"
 
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
@@ -73,6 +80,9 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .planCreate, .planRevise, .planEnd, .practiceAlertAcknowledge: [.writeClinical]
         case .practiceLog: [.logPractice]
         case .practiceStatusList: [.viewClinical]
+        case .visitRead: [.viewRecord, .bookVisit]
+        case .visitBook, .visitChange: [.bookVisit]
+        case .visitAttendance: [.writeClinical]
         }
     }
 

@@ -170,6 +170,18 @@ public struct BookingPolicy: Codable, Equatable, Sendable {
     }
 
     public static let standard = BookingPolicy()
+
+    /// Any field left out takes the standard value.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = BookingPolicy.standard
+        bufferMinutes = try c.decodeIfPresent(Int.self, forKey: .bufferMinutes) ?? d.bufferMinutes
+        minimumNoticeHours = try c.decodeIfPresent(Int.self, forKey: .minimumNoticeHours) ?? d.minimumNoticeHours
+        horizonDays = try c.decodeIfPresent(Int.self, forKey: .horizonDays) ?? d.horizonDays
+        slotStepMinutes = try c.decodeIfPresent(Int.self, forKey: .slotStepMinutes) ?? d.slotStepMinutes
+        cancellationNoticeHours = try c.decodeIfPresent(Int.self, forKey: .cancellationNoticeHours) ?? d.cancellationNoticeHours
+        lateCancelFeeCents = try c.decodeIfPresent(Int.self, forKey: .lateCancelFeeCents) ?? d.lateCancelFeeCents
+    }
 }
 
 /// When and how a therapist sees patients.
@@ -193,6 +205,19 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
         self.visitTypes = visitTypes
         self.policy = policy
         self.inPersonLocation = inPersonLocation
+    }
+
+    /// Exceptions, time off, visit types and policy may be left out (none, none, the standard
+    /// types, the standard policy).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        timeZone = try c.decode(String.self, forKey: .timeZone)
+        weekly = try c.decode([WeeklyHours].self, forKey: .weekly)
+        exceptions = try c.decodeIfPresent([DayException].self, forKey: .exceptions) ?? []
+        timeOff = try c.decodeIfPresent([TimeOff].self, forKey: .timeOff) ?? []
+        visitTypes = try c.decodeIfPresent([VisitType].self, forKey: .visitTypes) ?? VisitType.standard
+        policy = try c.decodeIfPresent(BookingPolicy.self, forKey: .policy) ?? .standard
+        inPersonLocation = try c.decodeIfPresent(String.self, forKey: .inPersonLocation)
     }
 
     /// A schedule with no hours yet: nothing can be booked until the therapist sets some.

@@ -11,6 +11,7 @@ import GonioCore
 /// - James Chen (`patient2@`), three weeks after ACL reconstruction: an intake flagged for
 ///   review (dizziness) and cleared with a reason, a signed evaluation, LEFS at baseline and two
 ///   weeks, and a plan from phase 2 of the ACL protocol with practice.
+/// Each has had a visit with the demo therapist and has the next one booked (`seedVisits`).
 /// Nothing is logged today, so today each demo record says "Not started".
 enum DemoHistory {
     struct People {
@@ -56,6 +57,7 @@ enum DemoHistory {
         let p = try await people(ctx, maria: maria, james: james)
         try await seedMaria(ctx, p)
         try await seedJames(ctx, p)
+        try await seedVisits(ctx, p)
     }
 
     // MARK: Maria

@@ -13,5 +13,6 @@ enum Migrations {
         M0008_CreateClinicalNotes(),
         M0009_AddListAuditAndOneOpenAssignment(),
         M0010_CreatePlansAndPractice(),
+        M0011_CreateVisits(),
     ]
 }

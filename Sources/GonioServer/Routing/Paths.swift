@@ -163,6 +163,14 @@ enum Paths {
         static let adherence = RoutePath("api", "v1", "patients", ":patientID", "adherence")
         static let practiceAlerts = RoutePath("api", "v1", "patients", ":patientID", "practice-alerts")
         static let practiceAlertAcknowledge = RoutePath("api", "v1", "patients", ":patientID", "practice-alerts", ":alertID", "acknowledge")
+        static let therapistSchedule = RoutePath("api", "v1", "therapists", ":therapistID", "schedule")
+        static let therapistSlots = RoutePath("api", "v1", "therapists", ":therapistID", "slots")
+        static let visits = RoutePath("api", "v1", "visits")
+        static let visitSeries = RoutePath("api", "v1", "visits", "series")
+        static let visit = RoutePath("api", "v1", "visits", ":visitID")
+        static let visitCancel = RoutePath("api", "v1", "visits", ":visitID", "cancel")
+        static let visitAttendance = RoutePath("api", "v1", "visits", ":visitID", "attendance")
+        static let visitCalendar = RoutePath("api", "v1", "visits", ":visitID", "ics")
     }
 }
 
@@ -196,6 +204,11 @@ extension RoutesBuilder {
     @discardableResult
     func put<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
         on(.PUT, path.pattern, use: handler)
+    }
+
+    @discardableResult
+    func patch<R: AsyncResponseEncodable>(_ path: RoutePath, use handler: @escaping @Sendable (Request) async throws -> R) -> Route {
+        on(.PATCH, path.pattern, use: handler)
     }
 
     @discardableResult
