@@ -61,6 +61,9 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case visitChange = "visit.change"
     /// Arrived with the minutes spent, or a no-show.
     case visitAttendance = "visit.attendance"
+    /// Joining a video visit's call (the patient confirms where they are), and the host's start
+    /// and end of the call.
+    case visitJoin = "visit.join"
 
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
@@ -83,6 +86,7 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .visitRead: [.viewRecord, .bookVisit]
         case .visitBook, .visitChange: [.bookVisit]
         case .visitAttendance: [.writeClinical]
+        case .visitJoin: [.viewRecord, .bookVisit, .writeClinical]
         }
     }
 

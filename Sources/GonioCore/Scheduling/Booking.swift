@@ -217,3 +217,29 @@ public enum Attendance {
     }
 }
 #endif
+
+#if canImport(Foundation)
+import Foundation
+
+/// When a visit's video call is open: from a few minutes before the start until the host
+/// ends it (or, if no one ends it, two hours after the booked end).
+public enum CallWindow {
+    public static func check(status: VisitStatus, modality: VisitModality, start: Date, end: Date, endedAt: Date?, now: Date,
+                             earlyMinutes: Int) throws(DomainError) {
+        guard modality == .video else { throw .invalid("not-a-video-visit", "This visit takes place in person.") }
+        guard status == .booked || (status == .completed && endedAt == nil) else {
+            throw .conflict("visit-closed", "This visit is \(status.displayName.lowercased()); its call is closed.")
+        }
+        if let endedAt, endedAt <= now { throw .conflict("visit-closed", "The therapist has ended this visit.") }
+        if now < start.addingTimeInterval(TimeInterval(-earlyMinutes * 60)) {
+            throw .conflict("not-yet-open", "The visit opens \(earlyMinutes) minutes before it starts. Come back then.")
+        }
+        if now > end.addingTimeInterval(2 * 3600) { throw .conflict("visit-closed", "This visit's time has passed.") }
+    }
+
+    /// Minutes to record for a call that ran from `start` to `end`: whole minutes, rounded up.
+    public static func minutes(from start: Date, to end: Date) -> Int {
+        max(1, Int((end.timeIntervalSince(start) / 60).rounded(.up)))
+    }
+}
+#endif

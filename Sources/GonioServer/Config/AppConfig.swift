@@ -53,6 +53,10 @@ public struct AppConfig: Sendable {
     /// Where uploaded media are kept: `media/` in the data directory.
     public var mediaDirectory: String { (dataDirectory as NSString).appendingPathComponent("media") }
     public var compact: CompactMembership
+    /// Video calls: how early before the start participants may join (GONIO_CALL_EARLY_MINUTES),
+    /// and the STUN/TURN servers browsers use (see README, "Video visits in production").
+    public var callEarlyMinutes: Int = 10
+    public var ice = IceConfig()
     /// Seed demo data into an empty database (never in production).
     public var seedDemoData: Bool
     public var logLevel: String
@@ -202,6 +206,14 @@ public struct AppConfig: Sendable {
         config.idleTimeout = try seconds("GONIO_IDLE_TIMEOUT_SECONDS", default: 15)
         config.bodyTimeout = try seconds("GONIO_BODY_TIMEOUT_SECONDS", default: 30)
         config.databaseWait = try seconds("GONIO_DB_WAIT_SECONDS", default: 10)
+        if let raw = value("GONIO_CALL_EARLY_MINUTES") {
+            guard let minutes = Int(raw), (0...10_080).contains(minutes) else {
+                throw Problem(description: "GONIO_CALL_EARLY_MINUTES must be a whole number of minutes from 0 to 10080.")
+            }
+            config.callEarlyMinutes = minutes
+        }
+        config.ice = try IceConfig(stun: value("GONIO_STUN_URLS"), turn: value("GONIO_TURN_URLS"), secret: value("GONIO_TURN_SECRET"),
+                                   ttl: try seconds("GONIO_TURN_TTL_SECONDS", default: 3600))
         if let raw = value("GONIO_MEDIA_MAX_MB") {
             guard let mb = Int(raw), (1...2048).contains(mb) else {
                 throw Problem(description: "GONIO_MEDIA_MAX_MB must be a whole number of megabytes from 1 to 2048.")

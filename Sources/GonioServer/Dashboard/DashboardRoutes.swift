@@ -140,6 +140,31 @@ struct Dashboards {
         var measuresLink: String
         var notesLink: String
         var practice: PracticeCard?
+        var nextVisit: NextVisitCard?
+        var visitsLink: String
+    }
+
+    /// The patient's next visit on a dashboard, with the way in when its call is open.
+    struct NextVisitCard: Encodable {
+        var when: String
+        var title: String
+        var how: String
+        var join: String?
+        var calendar: String
+    }
+
+    func nextVisitCard(_ patient: AuthorizedPatient) async throws -> NextVisitCard? {
+        guard let visit = try await VisitService(ctx: ctx).visits(of: patient, from: ctx.now.addingTimeInterval(-3600))
+            .first(where: { $0.status == .booked && $0.endAt > ctx.now }) else { return nil }
+        let id = try visit.requireID()
+        let open = (try? CallWindow.check(status: visit.status, modality: visit.modality, start: visit.startAt, end: visit.endAt,
+                                          endedAt: visit.callEndedAt, now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)) != nil
+        return NextVisitCard(
+            when: VisitPages.when(visit.startAt, visit.endAt, in: patient.timeZone.timeZone),
+            title: "\(visit.visitTypeName) with \(visit.therapist.$user.value?.name ?? "your therapist")",
+            how: visit.modality == .video ? "Video visit: you can join from \(ctx.config.callEarlyMinutes) minutes before the start."
+                : "In person" + (visit.location.map { " at \($0)" } ?? ""),
+            join: open ? Paths.visitCall(id) : nil, calendar: Paths.visitCalendarFile(id))
     }
 
     /// Today's practice on a dashboard: what is due, how much is done, the streak.
@@ -170,7 +195,7 @@ struct Dashboards {
     func patient(_ user: CurrentUser) async throws -> PatientContext {
         guard let patientID = user.patientID else { throw DomainError.notFound("patient-not-found", "No patient record.") }
         let patient = try await ctx.gate.authorize(.patientRead, patientID: patientID, resource: "dashboard",
-                                                   also: [.careTeamRead, .caregiversRead, .intakeRead, .measureList, .practiceToday])
+                                                   also: [.careTeamRead, .caregiversRead, .intakeRead, .measureList, .practiceToday, .visitRead])
         let care = CareService(ctx: ctx)
         let clinic = try await ClinicModel.find(patient.clinicID, on: ctx.db)
         return PatientContext(
@@ -183,7 +208,7 @@ struct Dashboards {
             intake: try await IntakeService(ctx: ctx).statuses(for: [patient])[patientID] ?? .init(nil),
             measuresDue: try await MeasureService(ctx: ctx).questionnairesDue(patient),
             intakeLink: Paths.intake(patientID), measuresLink: Paths.measures(patientID), notesLink: Paths.notes(patientID),
-            practice: try await practiceCard(patient))
+            practice: try await practiceCard(patient), nextVisit: try await nextVisitCard(patient), visitsLink: Paths.visitsPage())
     }
 
     // MARK: Caregiver

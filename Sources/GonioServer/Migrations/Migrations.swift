@@ -14,5 +14,6 @@ enum Migrations {
         M0009_AddListAuditAndOneOpenAssignment(),
         M0010_CreatePlansAndPractice(),
         M0011_CreateVisits(),
+        M0012_AddVisitCalls(),
     ]
 }

@@ -91,6 +91,13 @@ enum Paths {
     static let player = RoutePath("patients", ":patientID", "practice", "player")
     static let practiceLogs = RoutePath("patients", ":patientID", "practice", "logs")
     static let practiceAlertAcknowledge = RoutePath("patients", ":patientID", "practice", "alerts", ":alertID", "acknowledge")
+    static let visitsPage = RoutePath("visits")
+    static let visitBook = RoutePath("visits", "book")
+    static let visitCancelPage = RoutePath("visits", ":visitID", "cancel")
+    static let visitAttendancePage = RoutePath("visits", ":visitID", "attendance")
+    static let visitCalendarFile = RoutePath("visits", ":visitID", "visit.ics")
+    static let visitCall = RoutePath("visits", ":visitID", "call")
+    static let visitSignal = RoutePath("visits", ":visitID", "signal")
 
     // MARK: Operations
     static let health = RoutePath("health")
@@ -104,6 +111,7 @@ enum Paths {
     static let demoScript = "/js/demo.js"
     static let playerScript = "/js/player.js"
     static let planScript = "/js/plan.js"
+    static let callScript = "/js/call.js"
 
     /// Where the JSON API lives: bearer tokens only, JSON errors.
     static let apiPrefix = "/api/"

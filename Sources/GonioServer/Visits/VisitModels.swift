@@ -51,6 +51,8 @@ final class VisitModel: Model, @unchecked Sendable {
     @OptionalField(key: "cancel_reason") var cancelReason: String?
     @Field(key: "late_fee_cents") var lateFeeCents: Int
     @OptionalField(key: "attended_minutes") var attendedMinutes: Int?
+    @OptionalField(key: "call_started_at") var callStartedAt: Date?
+    @OptionalField(key: "call_ended_at") var callEndedAt: Date?
 
     init() {}
 }

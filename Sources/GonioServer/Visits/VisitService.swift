@@ -336,6 +336,65 @@ struct VisitService {
         return visit
     }
 
+    // MARK: Calls
+
+    /// How a user takes part in a visit's call, or nil when they do not.
+    enum Participant: String {
+        case therapist, patient
+    }
+
+    func participant(_ visit: VisitModel, patient: AuthorizedPatient) -> Participant? {
+        guard let user = ctx.user else { return nil }
+        if user.therapistID == visit.$therapist.id { return .therapist }
+        if user.userID == patient.userID { return .patient }
+        return nil
+    }
+
+    /// Checks that the caller may be in the call now; the patient says where they are (the
+    /// therapist must be licensed there at this moment, CLINICAL.md §4), and it is recorded.
+    func join(_ patient: AuthorizedPatient, visitID: UUID, location: String?) async throws -> (VisitModel, Participant) {
+        let visit = try await visit(visitID, of: patient, locking: true)
+        guard let role = participant(visit, patient: patient) else { throw Self.notFound }
+        try CallWindow.check(status: visit.status, modality: visit.modality, start: visit.startAt, end: visit.endAt,
+                             endedAt: visit.callEndedAt, now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
+        if role == .patient {
+            guard let location, !location.isEmpty else {
+                throw DomainError.invalid("location-required", "Say where you are right now: your therapist must be licensed there.")
+            }
+            let place = try Jurisdiction(location)
+            try await checkMayMeet(patient, therapist: try await therapist(visit.$therapist.id), modality: .video, place: place, at: ctx.now)
+            if visit.patientRegion != place.code {
+                visit.patientRegion = place.code
+                visit.updatedAt = ctx.now
+                try await visit.update(on: ctx.db)
+            }
+        }
+        return (visit, role)
+    }
+
+    /// The host let the first person in: the call's time starts.
+    func callStarted(_ patient: AuthorizedPatient, visitID: UUID) async throws {
+        let visit = try await visit(visitID, of: patient, locking: true)
+        guard visit.callStartedAt == nil else { return }
+        visit.callStartedAt = ctx.now
+        try await visit.update(on: ctx.db)
+    }
+
+    /// The host ended the call: its length becomes the visit's recorded minutes, unless the
+    /// therapist recorded attendance already.
+    func callEnded(_ patient: AuthorizedPatient, visitID: UUID) async throws -> VisitModel {
+        let visit = try await visit(visitID, of: patient, locking: true)
+        guard visit.callEndedAt == nil else { return visit }
+        visit.callEndedAt = ctx.now
+        if visit.status == .booked, let started = visit.callStartedAt {
+            visit.status = .completed
+            visit.attendedMinutes = CallWindow.minutes(from: started, to: ctx.now)
+        }
+        visit.updatedAt = ctx.now
+        try await visit.update(on: ctx.db)
+        return visit
+    }
+
     // MARK: Lists
 
     /// The caller's visits starting in `[from, to)`: a patient's own, a caregiver's patients',

@@ -14,6 +14,7 @@ struct Layout: Encodable {
         var home = Paths.home()
         var dashboard = Paths.dashboard()
         var exercises = Paths.exercises()
+        var visits = Paths.visitsPage()
         var password = Paths.password()
         var login = Paths.login()
         var logout = Paths.logout()

@@ -1,0 +1,223 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// A video visit's call: the page (device check, waiting room, the call) and its signalling
+/// socket. Only the visit's patient and therapist get either; everyone else gets 404, and the
+/// gate audits both.
+struct CallRoutes: Feature {
+    func register(_ routes: FeatureRoutes) {
+        routes.web.get(Paths.visitCall, use: page)
+        routes.web.get(Paths.visitSignal, use: signal)
+    }
+
+    struct CallData: Encodable {
+        struct Place: Encodable {
+            var code: String
+            var name: String
+        }
+        struct Location: Encodable {
+            var required: Bool
+            var current: String?
+            var options: [Place]
+        }
+        var visitId: String
+        var socketPath: String
+        var role: String
+        var host: Bool
+        var selfName: String
+        var title: String
+        var start: Date
+        var end: Date
+        var location: Location
+        var noteLink: String?
+        var back: String
+    }
+
+    /// The visit and how the caller takes part, or 404.
+    static func participant(_ req: Request, resource suffix: String) async throws -> (AuthorizedPatient, VisitModel, VisitService.Participant) {
+        let ctx = req.context
+        _ = try ctx.requireUser()
+        let (visitID, patientID) = try await VisitRoutes.patientOf(req)
+        let patient = try await ctx.gate.authorize(.visitRead, patientID: patientID, resource: VisitRoutes.resource(visitID) + suffix)
+        let service = VisitService(ctx: ctx)
+        let visit = try await service.visit(visitID, of: patient)
+        guard let role = service.participant(visit, patient: patient) else { throw VisitService.notFound }
+        return (patient, visit, role)
+    }
+
+    func page(req: Request) async throws -> Response {
+        let (patient, visit, role) = try await Self.participant(req, resource: "/call")
+        let user = try req.context.requireUser()
+        let zone = role == .patient ? patient.timeZone.timeZone : (try? await VisitService(ctx: req.context).schedule(of: visit.therapist).zone) ?? .gmt
+        let therapistName = visit.therapist.$user.value?.name ?? "your therapist"
+        let places = Jurisdiction.usStates.map { CallData.Place(code: "US-" + $0.key, name: $0.value) }.sorted { $0.name < $1.name }
+        let data = CallData(
+            visitId: try visit.requireID().uuidString, socketPath: Paths.visitSignal(try visit.requireID()), role: role.rawValue,
+            host: role == .therapist, selfName: user.name,
+            title: "\(visit.visitTypeName) with \(role == .patient ? therapistName : patient.name)", start: visit.startAt, end: visit.endAt,
+            location: .init(required: role == .patient, current: visit.patientRegion ?? patient.jurisdiction?.code, options: places),
+            noteLink: role == .therapist ? Paths.noteNew(patient.id) : nil, back: Paths.visitsPage())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let json = String(decoding: try encoder.encode(data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+        struct Context: Encodable {
+            var title: String
+            var when: String
+            var data: String
+            var script: String
+            var back: String
+        }
+        return try await WebPage.render(req, "visit-call", title: "Video visit", Context(
+            title: data.title, when: VisitPages.when(visit.startAt, visit.endAt, in: zone), data: json, script: Paths.callScript,
+            back: Paths.visitsPage()))
+    }
+
+    /// The signalling socket. The first message must be `join`; see `CallConnection`.
+    func signal(req: Request) async throws -> Response {
+        // Browsers send their page's origin with a socket; only Gonio's own pages may open one.
+        if let origin = req.headers.first(name: .origin), let url = URL(string: origin), let host = req.headers.first(name: .host),
+           (url.host ?? "") + (url.port.map { ":\($0)" } ?? "") != host {
+            throw DomainError.forbidden("origin-refused", "Video visits open only from Gonio's own pages.")
+        }
+        let (patient, visit, role) = try await Self.participant(req, resource: "/signal")
+        let user = try req.context.requireUser()
+        let connection = CallConnection(ctx: req.context, rooms: req.application.callRooms, visitID: try visit.requireID(),
+                                        patientID: patient.id, user: user, role: role)
+        return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16)) { _, socket in
+            await connection.run(socket)
+        }
+    }
+}
+
+/// One person's signalling socket: messages are handled one at a time, in order.
+actor CallConnection {
+    let ctx: CallContext
+    let rooms: CallRooms
+    let visitID: UUID
+    let patientID: UUID
+    let user: CurrentUser
+    let role: VisitService.Participant
+    private var peerID: String?
+    private var socket: WebSocket?
+
+    init(ctx: CallContext, rooms: CallRooms, visitID: UUID, patientID: UUID, user: CurrentUser, role: VisitService.Participant) {
+        self.ctx = ctx
+        self.rooms = rooms
+        self.visitID = visitID
+        self.patientID = patientID
+        self.user = user
+        self.role = role
+    }
+
+    var host: Bool { role == .therapist }
+    var resource: String { VisitRoutes.resource(visitID) + "/call" }
+
+    func run(_ socket: WebSocket) async {
+        self.socket = socket
+        let (messages, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+        // The socket's callbacks are set on its own event loop.
+        let installed: Void? = try? await socket.eventLoop.submit {
+            // Pings keep the connection busy enough for the server's idle timeout and find dead peers.
+            socket.pingInterval = .seconds(10)
+            socket.onText { _, text in continuation.yield(text) }
+            socket.onClose.whenComplete { _ in continuation.finish() }
+        }.get()
+        guard installed != nil else { return }
+        for await text in messages {
+            await handle(text)
+        }
+        if let peerID { await rooms.leave(visitID, peer: peerID, socket: socket) }
+    }
+
+    private func reply(_ message: [String: Any]) async {
+        guard let socket, let text = CallRooms.text(message) else { return }
+        try? await socket.send(text)
+    }
+
+    private func refuse(_ error: DomainError, close: Bool) async {
+        await reply(["type": "error", "code": error.code, "message": error.message])
+        if close { try? await socket?.close(code: .policyViolation) }
+    }
+
+    func handle(_ text: String) async {
+        guard text.utf8.count <= 1 << 16, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let type = object["type"] as? String
+        else { return await refuse(.invalid("message-invalid", "That message could not be read."), close: false) }
+        guard let peerID else {
+            guard type == "join" else { return await refuse(.invalid("join-first", "Join the visit first."), close: true) }
+            return await join(location: object["location"] as? String)
+        }
+        switch type {
+        case "ping":
+            await reply(["type": "pong"])
+        case "signal":
+            guard let to = object["to"] as? String, let data = object["data"], JSONSerialization.isValidJSONObject(["d": data]) else {
+                return await refuse(.invalid("message-invalid", "A signal needs 'to' and 'data'."), close: false)
+            }
+            await rooms.relay(visitID, from: peerID, to: to, data: data)
+        case "chat":
+            let text = (object["text"] as? String ?? "").trimmingWhitespace()
+            guard !text.isEmpty, text.count <= 1000, !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) else {
+                return await refuse(.invalid("chat-invalid", "Messages are 1 to 1000 characters."), close: false)
+            }
+            await rooms.chat(visitID, from: peerID, text: text, at: ctx.now)
+        case "admit":
+            guard host, let target = object["id"] as? String else { return await refuse(.forbidden("host-only", "Only the therapist lets people in."), close: false) }
+            if await rooms.admit(visitID, by: peerID, peer: target) == true {
+                do {
+                    try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource + "/start") { patient, tx in
+                        try await VisitService(ctx: tx).callStarted(patient, visitID: self.visitID)
+                    }
+                } catch {
+                    ctx.logger.warning("could not record the call's start", metadata: ["visit-id": .string(visitID.uuidString)])
+                }
+            }
+        case "end":
+            guard host else { return await refuse(.forbidden("host-only", "Only the therapist ends the visit."), close: false) }
+            do {
+                _ = try await ctx.gate.change(.visitAttendance, patientID: patientID, resource: resource + "/end") { patient, tx in
+                    VisitRoutes.VisitDTO(try await VisitService(ctx: tx).callEnded(patient, visitID: self.visitID))
+                }
+            } catch {
+                ctx.logger.warning("could not record the call's end", metadata: ["visit-id": .string(visitID.uuidString)])
+            }
+            await rooms.end(visitID)
+        case "join":
+            await refuse(.conflict("already-joined", "You are already in this visit."), close: false)
+        default:
+            await refuse(.invalid("message-unknown", "Gonio does not know that message."), close: false)
+        }
+    }
+
+    private func join(location: String?) async {
+        do {
+            _ = try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource) { patient, tx in
+                VisitRoutes.VisitDTO(try await VisitService(ctx: tx).join(patient, visitID: self.visitID, location: location).0)
+            }
+        } catch let error as DomainError {
+            return await refuse(error, close: true)
+        } catch {
+            return await refuse(.conflict("join-failed", "Gonio could not let you in just now. Try again in a moment."), close: true)
+        }
+        guard let socket else { return }
+        let id = UUID().uuidString.lowercased()
+        let peer = CallRooms.Peer(info: .init(id: id, name: user.name, role: user.role == .caregiver ? "caregiver" : role.rawValue, admitted: host),
+                                  userID: user.userID, host: host, socket: socket)
+        peerID = id
+        let others = await rooms.join(visitID, peer)
+        let ice = ctx.config.ice.servers(for: user.userID, now: ctx.now).map { server -> [String: Any] in
+            var s: [String: Any] = ["urls": server.urls]
+            if let u = server.username { s["username"] = u }
+            if let c = server.credential { s["credential"] = c }
+            return s
+        }
+        await reply(["type": "welcome", "selfId": id, "role": peer.info.role, "host": host, "admitted": host, "iceServers": ice,
+                     "peers": others.map(CallRooms.json)])
+        if host {
+            for waiting in await rooms.waiting(visitID) { await reply(["type": "waiting", "peer": CallRooms.json(waiting)]) }
+        }
+        await rooms.arrived(visitID, id)
+    }
+}
