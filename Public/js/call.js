@@ -54,7 +54,7 @@ function showAlert(text) {
   $('call-alert').hidden = !text;
 }
 
-function focusHeading(node) {
+function focusOn(node) {
   node.setAttribute('tabindex', '-1');
   node.focus();
 }
@@ -218,12 +218,14 @@ async function refreshCameras() {
 
 async function switchCamera() {
   const current = media.video && media.video.getSettings().deviceId;
-  const others = media.cameras.filter((d) => d.deviceId && d.deviceId !== current);
+  const index = media.cameras.findIndex((d) => d.deviceId === current);
+  const next = media.cameras[(index + 1) % media.cameras.length];
   // Many phones cannot open two cameras at once: close this one first.
   if (media.video) { media.video.stop(); media.video = null; }
   media.facing = media.facing === 'user' ? 'environment' : 'user';
   try {
-    media.video = await getTrack('video', others.length ? others[0].deviceId : undefined);
+    // Without device ids (some browsers hide them), the front/back choice is the fallback.
+    media.video = await getTrack('video', next && next.deviceId ? next.deviceId : undefined);
   } catch {
     try { media.video = await getTrack('video'); } catch (err) { showAlert(mediaReason(err, 'camera')); }
   }
@@ -337,6 +339,7 @@ async function startDevices() {
   start.disabled = false;
   start.textContent = 'Try again';
   start.hidden = !(cameraError || micError);
+  $('media-hint').hidden = start.hidden;
 
   const problem = [];
   let join;
@@ -368,7 +371,8 @@ async function startDevices() {
   updateOutgoing();
   startMeter(media.audio);
   await refreshCameras();
-  if (problem.length) $('media-problem').focus();
+  // The start button may have gone: move focus to the result so it is heard.
+  focusOn(problem.length ? $('media-problem') : $('media-state'));
 }
 
 function playTestSound() {
@@ -502,7 +506,7 @@ function join() {
   $('stage').append($('self-tile'));
   updateOutgoing();
   setRoomTitle('Joining the visit');
-  focusHeading($('room-title'));
+  focusOn($('room-title'));
   setState('connecting');
   setStatus('Connecting to the visit…');
   keepAwake();
@@ -629,9 +633,16 @@ function scheduleReconnect() {
   }
   const delay = RECONNECT_DELAYS[Math.min(sock.attempts, RECONNECT_DELAYS.length - 1)];
   sock.attempts += 1;
-  if (sock.everWelcomed) setState('reconnecting');
-  const advice = sock.attempts > 3 ? ' Check that Wi-Fi or mobile data is on.' : '';
-  setStatus(`Reconnecting… Your connection dropped; trying again in ${delay} second${delay === 1 ? '' : 's'}.${advice}`, 'warn');
+  const wait = `trying again in ${delay} second${delay === 1 ? '' : 's'}`;
+  if (!sock.everWelcomed) {
+    setStatus(`Could not connect yet; ${wait}.`, 'warn');
+  } else {
+    setState('reconnecting');
+    // Online but refused again and again: most likely the sign-in ran out.
+    const advice = sock.failures >= 5 && navigator.onLine !== false ? ' If this goes on, reload the page: you may need to sign in again.'
+      : sock.attempts > 3 ? ' Check that Wi-Fi or mobile data is on.' : '';
+    setStatus(`Reconnecting… Your connection dropped; ${wait}.${advice}`, 'warn');
+  }
   sock.retry = setTimeout(connect, delay * 1000);
 }
 
@@ -658,8 +669,11 @@ function stopKeepalive() {
 }
 
 window.addEventListener('online', () => {
+  if (!sock.wanted) return;
   // Back online: try now rather than wait out the backoff.
-  if (sock.wanted && !sock.ws) { sock.attempts = 0; connect(); }
+  if (!sock.ws) { sock.attempts = 0; connect(); return; }
+  if (state === 'in-call') updatePeopleStatus('');
+  else if (state === 'waiting') setStatus('You are in the waiting room.');
 });
 window.addEventListener('offline', () => {
   if (sock.wanted) setStatus('You are offline. Gonio reconnects when your connection is back.', 'warn');
@@ -711,7 +725,7 @@ function onWelcome(msg) {
     $('waiting-note').hidden = false;
     $('chat').hidden = true;
     setStatus(again ? 'Reconnected. Your therapist will let you back in shortly.' : 'You are in the waiting room.');
-    if (!again) focusHeading($('room-title'));
+    if (!again) focusOn($('room-title'));
   }
   updateStage();
 }
@@ -728,16 +742,16 @@ function enterCall(prefix) {
   setState('in-call');
   $('waiting-note').hidden = true;
   $('chat').hidden = false;
-  $('controls').hidden = false;
   $('call-meta').hidden = false;
   setRoomTitle('Your video visit');
   updatePeopleStatus(prefix);
-  if (first) focusHeading($('room-title'));
+  if (first) focusOn($('room-title'));
   startLoops();
 }
 
 function onServerError(msg) {
   sock.lastError = msg;
+  if (msg.code === 'replaced') { finish('replaced'); return; }
   const text = typeof msg.message === 'string' && msg.message ? msg.message : 'Something went wrong.';
   // Before the welcome the server refuses and closes; onSocketClosed shows it where it helps.
   if (sock.welcomed) showAlert(text);
@@ -800,7 +814,8 @@ function closeLinks() {
 function updatePeopleStatus(prefix) {
   if (state !== 'in-call') return;
   const others = [...call.links.keys()].map(nameOf);
-  const text = others.length ? `In the visit with ${others.join(' and ')}.` : 'You are in the visit. No one else has joined yet.';
+  const text = others.length ? `In the visit with ${others.join(' and ')}.`
+    : data.host ? 'You are in the visit. No one else has joined yet.' : 'You are in the visit. Waiting for the others; please stay on this page.';
   setStatus(`${prefix ? `${prefix} ` : ''}${text}`);
 }
 
@@ -886,7 +901,8 @@ class PeerLink {
       this.remote.addTrack(track);
       track.addEventListener('unmute', () => this.updateTile());
       track.addEventListener('mute', () => this.updateTile());
-      this.tile.video.srcObject = this.remote;
+      // Setting srcObject again would restart playback; a second track joins the stream by itself.
+      if (this.tile.video.srcObject !== this.remote) this.tile.video.srcObject = this.remote;
       this.play();
     };
     pc.onicecandidate = ({ candidate }) => { if (candidate) this.send({ candidate: candidate.toJSON() }); };
@@ -957,15 +973,19 @@ class PeerLink {
 
   /** The answering side: send our tracks on the sections the other side offered. */
   attachLocal() {
-    for (const t of this.pc.getTransceivers()) {
-      if (t.currentDirection === 'stopped' || t.stopped) continue;
+    const live = this.pc.getTransceivers().filter((t) => !t.stopped && t.currentDirection !== 'stopped');
+    for (const t of live) {
+      if (t.mid) continue;
       // Our own sections from an offer that lost a collision: the other side's are used instead.
-      if (!t.mid) { try { t.stop(); } catch { /* already stopping */ } continue; }
       const kind = t.receiver.track.kind;
-      if (!this.senders[kind] || this.senders[kind] === t.sender) {
-        this.senders[kind] = t.sender;
-        t.direction = directionFor(kind);
-      }
+      if (this.senders[kind] === t.sender) delete this.senders[kind];
+      try { t.stop(); } catch { /* already stopping */ }
+    }
+    for (const t of live) {
+      const kind = t.receiver.track.kind;
+      if (!t.mid || (this.senders[kind] && this.senders[kind] !== t.sender)) continue;
+      this.senders[kind] = t.sender;
+      t.direction = directionFor(kind);
     }
     this.openChannel();
     this.applyTracks();
@@ -999,15 +1019,17 @@ class PeerLink {
     const { audio: a, video: v } = this.senders;
     const sound = media.audio;
     const video = outgoingVideo();
-    if (a && a.track !== sound) a.replaceTrack(sound).catch(quiet);
-    if (v && v.track !== video) v.replaceTrack(video).catch(quiet);
+    const swaps = [];
+    if (a && a.track !== sound) swaps.push(a.replaceTrack(sound).catch(quiet));
+    if (v && v.track !== video) swaps.push(v.replaceTrack(video).catch(quiet));
     for (const t of this.pc.getTransceivers()) {
       if (t.mid && t.receiver.track.kind === 'video' && t.direction !== 'stopped' && !t.stopped) {
         const want = directionFor('video');
         if (t.direction !== want) t.direction = want; // a change renegotiates by itself
       }
     }
-    this.applyLevel();
+    // The size and bitrate belong to the new track: set them once it is in place.
+    Promise.all(swaps).then(() => this.applyLevel());
     this.sendState();
   }
 
@@ -1016,7 +1038,7 @@ class PeerLink {
     if (!sender) return;
     // One change at a time: two overlapping setParameters calls fail.
     this.params = this.params.then(async () => {
-      if (!sender.track || this.closed) return;
+      if (this.closed) return;
       const params = sender.getParameters();
       if (!params.encodings || !params.encodings.length) return; // not negotiated yet
       const low = level() === 'low';
@@ -1095,14 +1117,17 @@ class PeerLink {
     const report = await this.pc.getStats();
     let pairId = null;
     let nominated = null;
-    const out = { lost: 0, received: 0, framesDecoded: 0, framesSent: 0, outBps: null, rtt: null };
+    const out = { lost: 0, received: 0, framesDecoded: 0, frameWidth: 0, framesSent: 0, outBps: null, rtt: null };
     report.forEach((s) => {
       if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') nominated = nominated || s;
       else if (s.type === 'inbound-rtp') {
         out.lost += s.packetsLost || 0;
         out.received += s.packetsReceived || 0;
-        if (s.kind === 'video') out.framesDecoded += s.framesDecoded || 0;
+        if (s.kind === 'video') {
+          out.framesDecoded += s.framesDecoded || 0;
+          out.frameWidth = Math.max(out.frameWidth, s.frameWidth || 0);
+        }
       } else if (s.type === 'outbound-rtp' && s.kind === 'video') out.framesSent += s.framesSent || 0;
     });
     const pair = (pairId && report.get(pairId)) || nominated;
@@ -1183,7 +1208,11 @@ async function sampleQuality() {
     const s = await link.sample();
     readings.push({ ...s, settled: now - link.connectedAt > 10_000 });
   }
-  if (!readings.length) { showQuality(null); return; }
+  if (!readings.length) {
+    // Nobody else yet: the socket's round trip is all there is to go on.
+    showQuality(sock.rtt != null ? { rtt: sock.rtt / 1000, loss: 0, outBps: null } : null);
+    return;
+  }
   // The worst connection decides: in a mesh, each one carries our video.
   const known = (key) => readings.map((r) => r[key]).filter((v) => typeof v === 'number');
   const outs = known('outBps');
@@ -1343,8 +1372,8 @@ function addChat(msg) {
   const item = h('li', { class: msg.from === call.selfId ? 'chat-item mine' : 'chat-item' },
     h('p', { class: 'chat-who' }, h('strong', {}, who), time ? h('time', { datetime: at.toISOString(), class: 'muted' }, ` ${time}`) : null),
     h('p', { class: 'chat-text' }, msg.text));
+  $('chat-list').append(item);
   const log = $('chat-log');
-  log.append(item);
   log.scrollTop = log.scrollHeight;
   $('chat-empty').hidden = true;
   call.chat.push(msg.text);
@@ -1353,7 +1382,7 @@ function addChat(msg) {
 function confirmEnd() {
   $('end-confirm').hidden = false;
   $('end').hidden = true;
-  focusHeading($('end-question'));
+  focusOn($('end-question'));
 }
 
 function cancelEnd() {
@@ -1425,29 +1454,34 @@ function finish(kind, message) {
   $('rejoin').textContent = kind === 'replaced' ? 'Use this window instead' : 'Rejoin the visit';
   $('over').hidden = false;
   document.title = baseTitle;
-  focusHeading($('over-title'));
+  focusOn($('over-title'));
 }
 
 window.addEventListener('pagehide', release);
+// Back from the back/forward cache, everything was already released: start afresh.
+window.addEventListener('pageshow', (event) => { if (event.persisted) location.reload(); });
 
 // ---- For tests -------------------------------------------------------------------------------
 
 window.gonioCall = {
   state: () => state,
   chatTexts: () => [...call.chat],
-  /** Video frames decoded from others and sent to them, and how many connections are up. */
+  /** Video frames decoded from others and sent to them, how many connections are up, and the
+   * widest picture received (in pixels). */
   stats: async () => {
     let framesDecoded = 0;
     let framesSent = 0;
+    let frameWidth = 0;
     let peers = 0;
     for (const link of call.links.values()) {
       const s = await link.readStats().catch(() => null);
       if (!s) continue;
       framesDecoded += s.framesDecoded;
       framesSent += s.framesSent;
+      frameWidth = Math.max(frameWidth, s.frameWidth);
       if (link.pc.connectionState === 'connected') peers += 1;
     }
-    return { framesDecoded, framesSent, peers };
+    return { framesDecoded, framesSent, peers, frameWidth };
   },
   /** Camera, microphone and screen tracks still running (0 once the visit is over). */
   liveTracks: () => [media.audio, media.video, media.screen].filter((t) => t && t.readyState === 'live').length,

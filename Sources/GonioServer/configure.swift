@@ -12,6 +12,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.gonioConfig = config
     await app.startWorkPool()
     app.storage[CallRoomsKey.self] = CallRooms()
+    if let url = config.smtpURL {
+        app.mailer = SMTPMailer(settings: try SMTPSettings(url: url, from: config.mailFrom), eventLoopGroup: app.eventLoopGroup)
+    }
     // The database driver's own threads, not the process-wide blocking pool: with SQLite every
     // statement runs on one of them, and a second application in the process (tests run many)
     // or file reads must not put its work in the same queue.
@@ -80,7 +83,7 @@ extension Application {
     /// Every feature, each in its own folder.
     static let features: [any Feature] = [
         OperationsRoutes(), OpenAPIRoutes(), AccountRoutes(), ClinicRoutes(), PatientRoutes(), CareTeamRoutes(),
-        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(), VisitRoutes(), VisitPages(), CallRoutes(),
+        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(), VisitRoutes(), VisitPages(), CallRoutes(), NotificationRoutes(),
     ]
 }
 

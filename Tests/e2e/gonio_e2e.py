@@ -51,7 +51,18 @@ def url(path: str) -> str:
     return BASE + path
 
 
-def new_driver(width: int = 1280, height: int = 900) -> webdriver.Chrome:
+# Video visits: a generated camera picture and a beeping microphone, permission granted without
+# a prompt, and sound allowed to play without a click. Only drivers asked for with media=True.
+MEDIA_ARGS = (
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+)
+
+
+def new_driver(width: int = 1280, height: int = 900, media: bool = False) -> webdriver.Chrome:
+    """A headless Chromium. `media=True` adds fake camera and microphone devices and keeps the
+    browser console (read it with `console_errors`)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in (
@@ -65,10 +76,19 @@ def new_driver(width: int = 1280, height: int = 900) -> webdriver.Chrome:
         f"--window-size={width},{height}",
     ):
         options.add_argument(arg)
+    if media:
+        for arg in MEDIA_ARGS:
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(30)
     return driver
+
+
+def console_errors(driver) -> list[str]:
+    """Console errors since the last call (drivers made with media=True keep the console)."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
 
 
 def years_from_today(years: int) -> str:

@@ -65,6 +65,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     /// and end of the call.
     case visitJoin = "visit.join"
 
+    /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
+    /// remind of it and today's practice for the daily reminder. Everything else needs a person.
+    public static let unattended: Set<PatientOperation> = [.visitRead, .practiceToday]
+
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
         switch self {

@@ -29,6 +29,9 @@ struct CallContext: Sendable {
     var workPool: NIOThreadPool
     /// The exercise library and protocols.
     var clinicalContent: ClinicalContent
+    /// The mail server, when one is configured (GONIO_SMTP_URL); without one, emails are kept
+    /// in the outbox.
+    var mailer: (any MailSender)? = nil
     /// Set inside `transaction`, whose `db` is then the transaction's connection.
     private(set) var inTransaction = false
 
@@ -131,6 +134,7 @@ struct RequestIDKey: StorageKey { typealias Value = String }
 struct StatementLoggingKey: StorageKey { typealias Value = Bool }
 struct SQLiteLoopKey: StorageKey { typealias Value = any EventLoop }
 struct WorkPoolKey: StorageKey { typealias Value = NIOThreadPool }
+struct MailerKey: StorageKey { typealias Value = any MailSender }
 
 extension Application {
     var gonioConfig: AppConfig {
@@ -156,6 +160,12 @@ extension Application {
         await storage.setWithAsyncShutdown(WorkPoolKey.self, to: pool) { try await $0.shutdownGracefully() }
     }
 
+    /// The mail server, if configured.
+    var mailer: (any MailSender)? {
+        get { storage[MailerKey.self] }
+        set { storage[MailerKey.self] = newValue }
+    }
+
     /// The system clock unless a test set another.
     var clock: GonioClock {
         get { storage[ClockKey.self] ?? .system }
@@ -170,7 +180,7 @@ extension Application {
         logger[metadataKey: "job"] = .string(name)
         return CallContext(principal: .system(name), onBehalfOf: patientID, clock: clock, clientAddress: "local",
                            requestID: id, db: database(logger: logger), logger: logger, config: gonioConfig, workPool: workPool,
-                           clinicalContent: clinicalContent)
+                           clinicalContent: clinicalContent, mailer: mailer)
     }
 
     /// The database, logging through `logger` but never below `info`: the drivers log every
@@ -205,7 +215,7 @@ extension Request {
         let principal: CallContext.Principal = auth.get(CurrentUser.self).map { .user($0) } ?? .anonymous
         return CallContext(principal: principal, onBehalfOf: nil, clock: application.clock, clientAddress: clientAddress,
                            requestID: requestID, db: database, logger: logger, config: config, workPool: application.workPool,
-                           clinicalContent: application.clinicalContent)
+                           clinicalContent: application.clinicalContent, mailer: application.mailer)
     }
 
     /// This request's database; see `Application.database(logger:)`.

@@ -256,6 +256,18 @@ struct PatientGate {
     /// as a `Refusal` carrying its audit entry. `holding` (inside a change) holds the rows the
     /// decision rests on until the transaction ends.
     private func decide(_ operation: PatientOperation, patientID: UUID, resource: String, holding: Bool = false) async throws -> AuthorizedPatient {
+        if case .system = ctx.principal {
+            // Gonio's own jobs: only what a reminder needs, and nothing more (core decides which).
+            guard PatientOperation.unattended.contains(operation) else {
+                throw Refusal(event: .init(action: operation.rawValue, patientID: patientID, resource: resource, outcome: .denied,
+                                           reason: "not-for-jobs"), error: Self.notFound)
+            }
+            guard let patient = try await PatientModel.query(on: ctx.db).join(parent: \.$user).filter(\.$id == patientID).first() else {
+                throw Refusal(event: .init(action: operation.rawValue, resource: resource, outcome: .denied, reason: "no-such-patient"),
+                              error: Self.notFound)
+            }
+            return try AuthorizedPatient(patient, user: try patient.joined(UserModel.self), operation: operation, granted: [])
+        }
         let user = try ctx.requireUser()
         guard let patient = try await PatientModel.query(on: ctx.db).join(parent: \.$user).filter(\.$id == patientID).first() else {
             throw Refusal(event: .init(action: operation.rawValue, resource: resource, outcome: .denied, reason: "no-such-patient"),

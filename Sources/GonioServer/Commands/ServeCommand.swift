@@ -44,6 +44,8 @@ struct Serve: AsyncParsableCommand {
     /// Development: migrate and seed an empty database, then say where to go and how to sign in.
     /// Production never migrates or seeds implicitly: run `gonio migrate` first.
     func prepareToServe(_ app: Application, config: AppConfig) async throws {
+        // Reminders and other queued work run beside the server (GONIO_JOBS=off: not here).
+        if config.runJobs { app.lifecycle.use(JobWorker()) }
         if config.isProduction {
             try await app.migrator.setupIfNeeded().get()
             let pending = try await app.migrator.previewPrepareBatch().get()

@@ -56,6 +56,14 @@ public struct AppConfig: Sendable {
     /// Video calls: how early before the start participants may join (GONIO_CALL_EARLY_MINUTES),
     /// and the STUN/TURN servers browsers use (see README, "Video visits in production").
     public var callEarlyMinutes: Int = 10
+    /// The job worker (reminders) runs inside `gonio serve` unless GONIO_JOBS=off, looking for
+    /// due jobs every GONIO_JOBS_POLL_SECONDS. Tests run jobs by hand.
+    public var runJobs: Bool = false
+    public var jobsPollSeconds: Double = 15
+    /// The mail server (GONIO_SMTP_URL, e.g. smtp://user:password@mail.example.org:587) and the
+    /// sender address (GONIO_MAIL_FROM). Without a server, emails are kept in the outbox.
+    public var smtpURL: String?
+    public var mailFrom: String = "no-reply@gonio.invalid"
     public var ice = IceConfig()
     /// Seed demo data into an empty database (never in production).
     public var seedDemoData: Bool
@@ -206,6 +214,11 @@ public struct AppConfig: Sendable {
         config.idleTimeout = try seconds("GONIO_IDLE_TIMEOUT_SECONDS", default: 15)
         config.bodyTimeout = try seconds("GONIO_BODY_TIMEOUT_SECONDS", default: 30)
         config.databaseWait = try seconds("GONIO_DB_WAIT_SECONDS", default: 10)
+        config.runJobs = value("GONIO_JOBS") != "off"
+        config.jobsPollSeconds = try seconds("GONIO_JOBS_POLL_SECONDS", default: 15)
+        config.smtpURL = value("GONIO_SMTP_URL")
+        if let from = value("GONIO_MAIL_FROM") { config.mailFrom = from }
+        if let url = config.smtpURL { _ = try SMTPSettings(url: url, from: config.mailFrom) }
         if let raw = value("GONIO_CALL_EARLY_MINUTES") {
             guard let minutes = Int(raw), (0...10_080).contains(minutes) else {
                 throw Problem(description: "GONIO_CALL_EARLY_MINUTES must be a whole number of minutes from 0 to 10080.")

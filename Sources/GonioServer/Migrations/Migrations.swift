@@ -15,5 +15,6 @@ enum Migrations {
         M0010_CreatePlansAndPractice(),
         M0011_CreateVisits(),
         M0012_AddVisitCalls(),
+        M0013_CreateJobsAndNotifications(),
     ]
 }

@@ -31,6 +31,20 @@ actor CallRooms {
     }
 
     private var rooms: [UUID: [String: Peer]] = [:]
+    /// Who the host has let in, by user: someone who reconnects (a dropped network, a reload)
+    /// comes straight back in.
+    private var admittedUsers: [UUID: Set<UUID>] = [:]
+    /// When the host first let someone in: the visit timer counts from here.
+    private var startedAt: [UUID: Date] = [:]
+
+    func wasAdmitted(_ visitID: UUID, user: UUID) -> Bool { admittedUsers[visitID]?.contains(user) == true }
+
+    func started(_ visitID: UUID) -> Date? { startedAt[visitID] }
+
+    /// The call's start as stored (a restarted server, a host who reloads).
+    func noteStart(_ visitID: UUID, _ date: Date?) {
+        if startedAt[visitID] == nil, let date { startedAt[visitID] = date }
+    }
 
     /// Adds a peer; the same user joining again (a reload, a reconnect) replaces their old socket.
     func join(_ visitID: UUID, _ peer: Peer) async -> [PeerInfo] {
@@ -38,6 +52,7 @@ actor CallRooms {
         let replaced = room.values.filter { $0.userID == peer.userID }
         for old in replaced {
             room[old.info.id] = nil
+            await send(old, ["type": "error", "code": "replaced", "message": "This visit was opened in another window or device."])
             try? await old.socket.close(code: .normalClosure)
         }
         room[peer.info.id] = peer
@@ -63,11 +78,15 @@ actor CallRooms {
     }
 
     /// The host lets a waiting peer in. Returns whether this was the call's first admission.
-    func admit(_ visitID: UUID, by hostID: String, peer peerID: String) async -> Bool? {
+    func admit(_ visitID: UUID, by hostID: String, peer peerID: String, at now: Date) async -> Bool? {
         guard let room = rooms[visitID], room[hostID]?.host == true, let peer = room[peerID], !peer.admitted else { return nil }
-        let first = !room.values.contains { $0.admitted && !$0.host }
+        let first = startedAt[visitID] == nil
+        if first { startedAt[visitID] = now }
         peer.admitted = true
-        await send(peer, ["type": "admitted"])
+        admittedUsers[visitID, default: []].insert(peer.userID)
+        var message: [String: Any] = ["type": "admitted"]
+        if let start = startedAt[visitID] { message["startedAt"] = ISO8601DateFormatter().string(from: start) }
+        await send(peer, message)
         await announce(visitID, peer)
         return first
     }
@@ -102,6 +121,8 @@ actor CallRooms {
 
     /// The host ends the call: everyone is told and disconnected.
     func end(_ visitID: UUID) async {
+        admittedUsers[visitID] = nil
+        startedAt[visitID] = nil
         guard let room = rooms.removeValue(forKey: visitID) else { return }
         for peer in room.values {
             await send(peer, ["type": "ended"])

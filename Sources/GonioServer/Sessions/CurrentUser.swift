@@ -26,6 +26,14 @@ struct CurrentUser: Authenticatable, Sendable {
 
     var actor: Actor { Actor(userId: userID.uuidString, role: role, isVerifiedTherapist: therapistVerified) }
 
+    /// The holder of a private calendar address, acting through it (no sign-in session).
+    static func load(userID: UUID, on db: any Database, now: Date) async throws -> CurrentUser? {
+        guard let user = try await UserModel.find(userID, on: db) else { return nil }
+        let session = SessionModel(userID: userID, tokenHash: "", kind: .api, csrfToken: "", now: now)
+        session.id = UUID()
+        return try await load(user: user, session: session, on: db)
+    }
+
     static func load(user: UserModel, session: SessionModel, on db: any Database) async throws -> CurrentUser? {
         guard let userID = user.id, let sessionID = session.id else { return nil }
         var patientID: UUID?, therapistID: UUID?, verified = false

@@ -59,7 +59,7 @@ struct CallRoutes: Feature {
             location: .init(required: role == .patient, current: visit.patientRegion ?? patient.jurisdiction?.code, options: places),
             noteLink: role == .therapist ? Paths.noteNew(patient.id) : nil, back: Paths.visitsPage())
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         let json = String(decoding: try encoder.encode(data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
         struct Context: Encodable {
@@ -85,9 +85,16 @@ struct CallRoutes: Feature {
         let user = try req.context.requireUser()
         let connection = CallConnection(ctx: req.context, rooms: req.application.callRooms, visitID: try visit.requireID(),
                                         patientID: patient.id, user: user, role: role)
-        return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16)) { _, socket in
-            await connection.run(socket)
+        let onUpgrade: @Sendable (Request, WebSocket) -> Void = { _, socket in
+            // Installed at once, on the socket's event loop, so that no early message is missed.
+            let (messages, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+            // Pings keep the connection busy enough for the server's idle timeout and find dead peers.
+            socket.pingInterval = .seconds(10)
+            socket.onText { _, text in continuation.yield(text) }
+            socket.onClose.whenComplete { _ in continuation.finish() }
+            Task { await connection.run(socket, messages: messages) }
         }
+        return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16), onUpgrade: onUpgrade)
     }
 }
 
@@ -114,17 +121,8 @@ actor CallConnection {
     var host: Bool { role == .therapist }
     var resource: String { VisitRoutes.resource(visitID) + "/call" }
 
-    func run(_ socket: WebSocket) async {
+    func run(_ socket: WebSocket, messages: AsyncStream<String>) async {
         self.socket = socket
-        let (messages, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
-        // The socket's callbacks are set on its own event loop.
-        let installed: Void? = try? await socket.eventLoop.submit {
-            // Pings keep the connection busy enough for the server's idle timeout and find dead peers.
-            socket.pingInterval = .seconds(10)
-            socket.onText { _, text in continuation.yield(text) }
-            socket.onClose.whenComplete { _ in continuation.finish() }
-        }.get()
-        guard installed != nil else { return }
         for await text in messages {
             await handle(text)
         }
@@ -145,13 +143,12 @@ actor CallConnection {
         guard text.utf8.count <= 1 << 16, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let type = object["type"] as? String
         else { return await refuse(.invalid("message-invalid", "That message could not be read."), close: false) }
+        if type == "ping" { return await reply(["type": "pong"]) }  // also before joining: the device check times it
         guard let peerID else {
             guard type == "join" else { return await refuse(.invalid("join-first", "Join the visit first."), close: true) }
             return await join(location: object["location"] as? String)
         }
         switch type {
-        case "ping":
-            await reply(["type": "pong"])
         case "signal":
             guard let to = object["to"] as? String, let data = object["data"], JSONSerialization.isValidJSONObject(["d": data]) else {
                 return await refuse(.invalid("message-invalid", "A signal needs 'to' and 'data'."), close: false)
@@ -165,7 +162,7 @@ actor CallConnection {
             await rooms.chat(visitID, from: peerID, text: text, at: ctx.now)
         case "admit":
             guard host, let target = object["id"] as? String else { return await refuse(.forbidden("host-only", "Only the therapist lets people in."), close: false) }
-            if await rooms.admit(visitID, by: peerID, peer: target) == true {
+            if await rooms.admit(visitID, by: peerID, peer: target, at: ctx.now) == true {
                 do {
                     try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource + "/start") { patient, tx in
                         try await VisitService(ctx: tx).callStarted(patient, visitID: self.visitID)
@@ -192,9 +189,10 @@ actor CallConnection {
     }
 
     private func join(location: String?) async {
+        let callStartedAt: Date?
         do {
-            _ = try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource) { patient, tx in
-                VisitRoutes.VisitDTO(try await VisitService(ctx: tx).join(patient, visitID: self.visitID, location: location).0)
+            callStartedAt = try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource) { patient, tx in
+                try await VisitService(ctx: tx).join(patient, visitID: self.visitID, location: location).0.callStartedAt
             }
         } catch let error as DomainError {
             return await refuse(error, close: true)
@@ -202,8 +200,11 @@ actor CallConnection {
             return await refuse(.conflict("join-failed", "Gonio could not let you in just now. Try again in a moment."), close: true)
         }
         guard let socket else { return }
+        await rooms.noteStart(visitID, callStartedAt)
         let id = UUID().uuidString.lowercased()
-        let peer = CallRooms.Peer(info: .init(id: id, name: user.name, role: user.role == .caregiver ? "caregiver" : role.rawValue, admitted: host),
+        let readmitted = await rooms.wasAdmitted(visitID, user: user.userID)
+        let admitted = host || readmitted
+        let peer = CallRooms.Peer(info: .init(id: id, name: user.name, role: user.role == .caregiver ? "caregiver" : role.rawValue, admitted: admitted),
                                   userID: user.userID, host: host, socket: socket)
         peerID = id
         let others = await rooms.join(visitID, peer)
@@ -213,8 +214,10 @@ actor CallConnection {
             if let c = server.credential { s["credential"] = c }
             return s
         }
-        await reply(["type": "welcome", "selfId": id, "role": peer.info.role, "host": host, "admitted": host, "iceServers": ice,
-                     "peers": others.map(CallRooms.json)])
+        var welcome: [String: Any] = ["type": "welcome", "selfId": id, "role": peer.info.role, "host": host, "admitted": admitted,
+                                      "iceServers": ice, "peers": others.map(CallRooms.json)]
+        if let start = await rooms.started(visitID) { welcome["startedAt"] = ISO8601DateFormatter().string(from: start) }
+        await reply(welcome)
         if host {
             for waiting in await rooms.waiting(visitID) { await reply(["type": "waiting", "peer": CallRooms.json(waiting)]) }
         }

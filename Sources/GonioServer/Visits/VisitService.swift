@@ -158,6 +158,7 @@ struct VisitService {
         visit.updatedAt = ctx.now
         visit.lateFeeCents = 0
         try await refusingOverlap { try await visit.create(on: ctx.db) }
+        try await ReminderService(ctx: ctx).queue(after: visit, .confirmation, patient: patient)
         return visit
     }
 
@@ -295,6 +296,7 @@ struct VisitService {
         visit.sequence += 1
         visit.updatedAt = ctx.now
         try await refusingOverlap { try await visit.update(on: ctx.db) }
+        try await ReminderService(ctx: ctx).queue(after: visit, .changed, patient: patient)
         return visit
     }
 
@@ -315,6 +317,7 @@ struct VisitService {
         visit.sequence += 1
         visit.updatedAt = ctx.now
         try await visit.update(on: ctx.db)
+        try await ReminderService(ctx: ctx).queue(after: visit, .cancelled, patient: patient)
         return visit
     }
 

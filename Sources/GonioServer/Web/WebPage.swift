@@ -15,6 +15,7 @@ struct Layout: Encodable {
         var dashboard = Paths.dashboard()
         var exercises = Paths.exercises()
         var visits = Paths.visitsPage()
+        var notifications = Paths.notifications()
         var password = Paths.password()
         var login = Paths.login()
         var logout = Paths.logout()
