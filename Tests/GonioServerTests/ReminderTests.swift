@@ -111,6 +111,32 @@ import VaporTesting
         }
     }
 
+    @Test func aPrivateCalendarFeedListsTheVisitsUntilItIsStopped() async throws {
+        try await withTestApp(history: true) { app in
+            let token = try await app.token(Demo.patient)
+            let created = try await app.send(.POST, "/api/v1/me/calendar-feed", token: token)
+            #expect(created.status == .created)
+            let url = try #require(created.object["url"] as? String)
+            let path = try #require(url.range(of: "/calendar/").map { String(url[$0.lowerBound...]) })
+            let feed = try await app.send(.GET, path)
+            #expect(feed.status == .ok && feed.headers.contentType?.subType == "calendar", "\(feed.status) \(feed.text.prefix(200))")
+            #expect(feed.text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 2, "Maria's two visits")
+            #expect(feed.text.contains("Follow-up with Dana Whitaker"))
+            // A new address replaces the old; stopping it ends it.
+            let second = try await app.send(.POST, "/api/v1/me/calendar-feed", token: token)
+            #expect(try await app.send(.GET, path).status == .notFound)
+            let newPath = try #require((second.object["url"] as? String).flatMap { u in u.range(of: "/calendar/").map { String(u[$0.lowerBound...]) } })
+            #expect(try await app.send(.GET, newPath).status == .ok)
+            #expect(try await app.send(.DELETE, "/api/v1/me/calendar-feed", token: token).status == .noContent)
+            #expect(try await app.send(.GET, newPath).status == .notFound)
+            #expect(try await app.send(.GET, "/calendar/not-a-token.ics").status == .notFound)
+            // The therapist's feed has their whole calendar.
+            let dana = try await app.send(.POST, "/api/v1/me/calendar-feed", token: try await app.token(Demo.therapist))
+            let danaPath = try #require((dana.object["url"] as? String).flatMap { u in u.range(of: "/calendar/").map { String(u[$0.lowerBound...]) } })
+            #expect(try await app.send(.GET, danaPath).text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 4)
+        }
+    }
+
     @Test func queuedJobsSurviveARestartAndAreTakenOnce() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gonio-jobs-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }

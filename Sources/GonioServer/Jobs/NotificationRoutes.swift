@@ -111,7 +111,7 @@ struct NotificationRoutes: Feature {
     }
 
     /// The feed itself: no sign-in, the secret address is the key. It holds the person's visits
-    /// (a patient's own, a therapist's calendar) from 30 days back, read as that person.
+    /// (a patient's own, a therapist's calendar) from 30 days back to 335 ahead, read as that person.
     func feed(req: Request) async throws -> Response {
         guard let raw = req.parameters.get("token"), raw.hasSuffix(".ics"), raw.count <= 80 else { throw Self.noFeed }
         let token = String(raw.dropLast(4))
@@ -122,7 +122,7 @@ struct NotificationRoutes: Feature {
         else { throw Self.noFeed }
         var ctx = req.context
         ctx.principal = .user(holder)
-        let visits = try await VisitService(ctx: ctx).visits(from: ctx.now.addingTimeInterval(-30 * 86_400), to: ctx.now.addingTimeInterval(365 * 86_400))
+        let visits = try await VisitService(ctx: ctx).visits(from: ctx.now.addingTimeInterval(-30 * 86_400), to: ctx.now.addingTimeInterval(335 * 86_400))
         let events = visits.map { v in
             VisitRoutes.event(v, patientName: v.$patient.value?.$user.value?.name ?? "patient", forPatient: holder.role != .therapist,
                               base: ctx.config.publicURL)
