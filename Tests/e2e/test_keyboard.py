@@ -91,7 +91,7 @@ def test_every_header_control_is_reachable_by_tab(signed_in):
         if el == body:
             break
         seen.append(el.get_attribute("textContent").strip())
-    assert seen[:6] == ["Skip to main content", "Gonio", "Dashboard", "Exercises", "Password", "Sign out"], seen
+    assert seen[:8] == ["Skip to main content", "Gonio", "Dashboard", "Visits", "Messages", "Exercises", "Password", "Sign out"], seen
 
 
 def test_focused_controls_show_a_focus_ring(browser):

@@ -296,6 +296,29 @@ struct Dashboards {
         var searchAction: String
         var flagged: [FlaggedIntake]
         var flaggedMore: Int
+        var visits: [VisitLine]
+        var visitsLink: String
+    }
+
+    /// One of the therapist's coming visits.
+    struct VisitLine: Encodable {
+        var when: String
+        var patient: String
+        var how: String
+        var join: String?
+    }
+
+    /// The therapist's next visits (the coming week), in their own time zone.
+    func nextVisits(_ model: TherapistModel) async throws -> [VisitLine] {
+        let service = VisitService(ctx: ctx)
+        let zone = try await service.schedule(of: model).zone
+        let visits = try await service.visits(from: ctx.now.addingTimeInterval(-3600), to: ctx.now.addingTimeInterval(7 * 86_400))
+        return visits.filter { $0.status == .booked && $0.endAt > ctx.now }.prefix(8).map { v in
+            let open = (try? CallWindow.check(status: v.status, modality: v.modality, start: v.startAt, end: v.endAt, endedAt: v.callEndedAt,
+                                              now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)) != nil
+            return VisitLine(when: VisitPages.when(v.startAt, v.endAt, in: zone), patient: v.$patient.value?.$user.value?.name ?? "",
+                             how: "\(v.visitTypeName), \(v.modality.displayName.lowercased())", join: open ? v.id.map { Paths.visitCall($0) } : nil)
+        }
     }
 
     func therapist(_ user: CurrentUser) async throws -> TherapistContext {
@@ -336,7 +359,8 @@ struct Dashboards {
             isVerified: model.verification == .verified, isPending: model.verification == .pending,
             isRejected: model.verification == .rejected, patients: rows,
             pager: Pager(request, total: total, query: search?.text, link: pageLink(request, search)), searchAction: Paths.dashboard(),
-            flagged: flagged, flaggedMore: flaggedMore)
+            flagged: flagged, flaggedMore: flaggedMore,
+            visits: model.verification == .verified ? try await nextVisits(model) : [], visitsLink: Paths.visitsPage())
     }
 
     // MARK: Clinic admin
@@ -429,6 +453,8 @@ struct Dashboards {
         var clinics: [ClinicRow]
         var kinds: [Choice]
         var createAction: String
+        /// Outside production, where the emails Gonio would have sent can be read.
+        var outboxLink: String?
     }
 
     func platformAdmin() async throws -> PlatformContext {
@@ -440,6 +466,6 @@ struct Dashboards {
                           addAdminAction: Paths.platformClinicAdmins($0.clinic.id!))
             },
             kinds: ClinicKind.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: false) },
-            createAction: Paths.platformClinics())
+            createAction: Paths.platformClinics(), outboxLink: ctx.config.isProduction || ctx.config.smtpURL != nil ? nil : Paths.outbox())
     }
 }
