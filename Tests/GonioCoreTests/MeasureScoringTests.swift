@@ -129,6 +129,14 @@ import Testing
         #expect(refusal("psfs", []) == "answer-count")
         #expect(refusal("psfs", [1, 2, 3, 4, 5, 6]) == "answer-count")
         #expect(refusal("psfs", [nil]) == "too-many-missing")
+        // Values no form offers are refused with a message, whatever their size (a fuzzer once
+        // crashed the server with -1.2e34).
+        for wild in [-1.155571405946594e+34, 1.7976931348623157e308, -1.5, .infinity, .nan] {
+            let psfs = try #require(MeasureLibrary.measure(code: "psfs"))
+            #expect(throws: DomainError.self, "\(wild)") { try MeasureScoring.score(psfs, values: [wild]) }
+        }
+        #expect(MeasureScoring.format(-1.155571405946594e+34) == "-1.155571405946594e+34")
+        #expect(MeasureScoring.format(12) == "12")
     }
 
     // MARK: NPRS, PHQ-2

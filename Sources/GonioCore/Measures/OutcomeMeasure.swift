@@ -188,7 +188,9 @@ public enum MeasureScoring {
         return MeasureChange(difference: difference, improvement: improvement, meaningful: meaningful)
     }
 
+    /// A number as people write it: whole numbers without ".0". Huge or non-finite values
+    /// (any a client can send) are written as they are, never converted to Int.
     static func format(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(v)
+        v.isFinite && abs(v) < 1e15 && v == v.rounded() ? String(Int(v)) : String(v)
     }
 }

@@ -171,16 +171,17 @@ public struct BookingPolicy: Codable, Equatable, Sendable {
 
     public static let standard = BookingPolicy()
 
-    /// Any field left out takes the standard value.
+    /// Any field left out takes the standard value (a field given as null is refused).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = BookingPolicy.standard
-        bufferMinutes = try c.decodeIfPresent(Int.self, forKey: .bufferMinutes) ?? d.bufferMinutes
-        minimumNoticeHours = try c.decodeIfPresent(Int.self, forKey: .minimumNoticeHours) ?? d.minimumNoticeHours
-        horizonDays = try c.decodeIfPresent(Int.self, forKey: .horizonDays) ?? d.horizonDays
-        slotStepMinutes = try c.decodeIfPresent(Int.self, forKey: .slotStepMinutes) ?? d.slotStepMinutes
-        cancellationNoticeHours = try c.decodeIfPresent(Int.self, forKey: .cancellationNoticeHours) ?? d.cancellationNoticeHours
-        lateCancelFeeCents = try c.decodeIfPresent(Int.self, forKey: .lateCancelFeeCents) ?? d.lateCancelFeeCents
+        func value(_ key: CodingKeys, _ fallback: Int) throws -> Int { c.contains(key) ? try c.decode(Int.self, forKey: key) : fallback }
+        bufferMinutes = try value(.bufferMinutes, d.bufferMinutes)
+        minimumNoticeHours = try value(.minimumNoticeHours, d.minimumNoticeHours)
+        horizonDays = try value(.horizonDays, d.horizonDays)
+        slotStepMinutes = try value(.slotStepMinutes, d.slotStepMinutes)
+        cancellationNoticeHours = try value(.cancellationNoticeHours, d.cancellationNoticeHours)
+        lateCancelFeeCents = try value(.lateCancelFeeCents, d.lateCancelFeeCents)
     }
 }
 
@@ -213,10 +214,11 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         timeZone = try c.decode(String.self, forKey: .timeZone)
         weekly = try c.decode([WeeklyHours].self, forKey: .weekly)
-        exceptions = try c.decodeIfPresent([DayException].self, forKey: .exceptions) ?? []
-        timeOff = try c.decodeIfPresent([TimeOff].self, forKey: .timeOff) ?? []
-        visitTypes = try c.decodeIfPresent([VisitType].self, forKey: .visitTypes) ?? VisitType.standard
-        policy = try c.decodeIfPresent(BookingPolicy.self, forKey: .policy) ?? .standard
+        // Left out: the default; given, it must be what it says (null is refused).
+        exceptions = c.contains(.exceptions) ? try c.decode([DayException].self, forKey: .exceptions) : []
+        timeOff = c.contains(.timeOff) ? try c.decode([TimeOff].self, forKey: .timeOff) : []
+        visitTypes = c.contains(.visitTypes) ? try c.decode([VisitType].self, forKey: .visitTypes) : VisitType.standard
+        policy = c.contains(.policy) ? try c.decode(BookingPolicy.self, forKey: .policy) : .standard
         inPersonLocation = try c.decodeIfPresent(String.self, forKey: .inPersonLocation)
     }
 

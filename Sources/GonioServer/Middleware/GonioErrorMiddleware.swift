@@ -12,6 +12,10 @@ struct GonioErrorMiddleware: AsyncMiddleware {
         } catch {
             var (status, code, message) = Self.describe(error)
             var headers = HTTPHeaders()
+            // Headers an error carries (the `Allow` of a 405) reach the client.
+            if let abort = error as? any AbortError, !(error is DomainError) {
+                for (name, value) in abort.headers where name.lowercased() == "allow" { headers.replaceOrAdd(name: name, value: value) }
+            }
             if error is RouteNotFound {
                 let allowed = Self.methodsAllowed(at: req.url.path, in: req.application.routes)
                 if !allowed.isEmpty {

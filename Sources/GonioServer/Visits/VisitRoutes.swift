@@ -73,10 +73,29 @@ struct VisitRoutes: Feature {
         }
     }
 
+    /// A time in a body: ISO 8601 with a zone (fractions of a second allowed); anything else is
+    /// a 422 naming the field.
+    struct Instant: Codable, Sendable {
+        var date: Date
+
+        init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = VisitRoutes.parseInstant(text) else {
+                throw DomainError.invalid("start-invalid", "Give 'start' as an ISO 8601 time with a zone, such as 2026-12-01T09:00:00-08:00.")
+            }
+            self.date = date
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(ISO8601DateFormatter().string(from: date))
+        }
+    }
+
     struct BookBody: Content {
         var therapistId: UUID
         var patientId: UUID
-        var start: Date
+        var start: Instant
         var visitType: String
         var modality: VisitModality?
         var patientLocation: VisitService.Place?
@@ -85,7 +104,7 @@ struct VisitRoutes: Feature {
     struct SeriesBody: Content {
         var therapistId: UUID
         var patientId: UUID
-        var start: Date
+        var start: Instant
         var visitType: String
         var modality: VisitModality?
         var patientLocation: VisitService.Place?
@@ -104,7 +123,7 @@ struct VisitRoutes: Feature {
     }
 
     struct RescheduleBody: Content {
-        var start: Date
+        var start: Instant
         var modality: VisitModality?
         var patientLocation: VisitService.Place?
     }
@@ -148,7 +167,7 @@ struct VisitRoutes: Feature {
 
     /// An ISO 8601 instant from the query (fractions of a second allowed), or nil when absent.
     static func instant(_ req: Request, _ name: String) throws -> Date? {
-        guard let raw = try? req.query.get(String.self, at: name), !raw.isEmpty else { return nil }
+        guard let raw = try? req.query.get(String.self, at: name) else { return nil }
         guard let date = parseInstant(raw) else {
             throw DomainError.invalid("\(name)-invalid", "Give '\(name)' as an ISO 8601 time with a zone, such as 2026-12-01T09:00:00-08:00.")
         }
@@ -182,7 +201,7 @@ struct VisitRoutes: Feature {
         let body = try req.content.decode(BookBody.self)
         let place = try body.patientLocation.map { try $0.jurisdiction }
         let visit = try await ctx.gate.change(.visitBook, patientID: body.patientId, resource: "patient/\(body.patientId)/visits") { patient, tx in
-            let visit = try await VisitService(ctx: tx).book(patient, .init(therapistID: body.therapistId, start: body.start, visitType: body.visitType,
+            let visit = try await VisitService(ctx: tx).book(patient, .init(therapistID: body.therapistId, start: body.start.date, visitType: body.visitType,
                                                                              modality: body.modality, patientLocation: place))
             return VisitDTO(try await VisitService(ctx: tx).visit(visit.requireID(), of: patient), patientName: patient.name)
         }
@@ -197,7 +216,7 @@ struct VisitRoutes: Feature {
         let result = try await ctx.gate.change(.visitBook, patientID: body.patientId, resource: "patient/\(body.patientId)/visits") { patient, tx in
             let service = VisitService(ctx: tx)
             let (booked, skipped) = try await service.bookSeries(
-                patient, .init(therapistID: body.therapistId, start: body.start, visitType: body.visitType, modality: body.modality,
+                patient, .init(therapistID: body.therapistId, start: body.start.date, visitType: body.visitType, modality: body.modality,
                                patientLocation: place),
                 everyWeeks: body.everyWeeks ?? 1, count: body.count)
             var dtos: [VisitDTO] = []
@@ -209,6 +228,8 @@ struct VisitRoutes: Feature {
 
     /// The gate for an operation on one visit: finds whose it is, then asks about that patient.
     static func patientOf(_ req: Request) async throws -> (visitID: UUID, patientID: UUID) {
+        // `/api/v1/visits/series` is a path of its own (POST only), not a visit's id.
+        if req.parameters.get("visitID") == "series" { throw Abort(.methodNotAllowed, headers: ["Allow": "POST"]) }
         let visitID = try req.uuidParameter("visitID")
         return (visitID, try await VisitService(ctx: req.context).patientID(ofVisit: visitID))
     }
@@ -226,7 +247,7 @@ struct VisitRoutes: Feature {
         return try await ctx.gate.change(.visitChange, patientID: patientID, resource: Self.resource(visitID)) { patient, tx in
             let body = try req.content.decode(RescheduleBody.self)
             let place = try body.patientLocation.map { try $0.jurisdiction }
-            let visit = try await VisitService(ctx: tx).reschedule(patient, visitID: visitID, to: body.start, modality: body.modality, place: place)
+            let visit = try await VisitService(ctx: tx).reschedule(patient, visitID: visitID, to: body.start.date, modality: body.modality, place: place)
             return VisitDTO(visit, patientName: patient.name)
         }
     }
