@@ -135,6 +135,24 @@ import Testing
         #expect(fall.first?.start == Self.at("2026-11-01T05:00:00Z"))
     }
 
+    /// The quick path for ordinary days gives the same instants as the calendar, every quarter
+    /// hour of a year, in zones with one-hour, half-hour and no daylight-saving changes.
+    @Test(arguments: ["America/Los_Angeles", "Europe/Berlin", "Pacific/Auckland", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"])
+    func quickDayInstantsMatchTheCalendar(zone name: String) {
+        let zone = TimeZone(identifier: name)!
+        var day = Self.day("2026-01-01")
+        var quick = 0
+        while day < Self.day("2027-01-01") {
+            let local = Scheduling.LocalDay(day, in: zone)
+            if local.plainMidnight != nil { quick += 1 }
+            for minutes in stride(from: 0, to: 24 * 60, by: 15) {
+                #expect(local.instant(minutes: minutes) == Scheduling.instant(day, minutes: minutes, in: zone), "\(name) \(day) \(minutes)")
+            }
+            day = day.adding(days: 1)
+        }
+        #expect(quick >= 363, "\(name): \(quick) ordinary days")
+    }
+
     @Test func bookingChecksGiveTheReason() throws {
         let tuesday9 = Self.at("2026-12-01T17:00:00Z")
         let slot = try Scheduling.checkBooking(Self.demo, type: Self.followUp, modality: .video, start: tuesday9, now: Self.now, busy: [])

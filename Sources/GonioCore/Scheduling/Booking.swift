@@ -48,6 +48,33 @@ public enum Scheduling {
         return date
     }
 
+    /// The instants of one local day's clock times. On a day without a daylight-saving change
+    /// (nearly all) a clock time is midnight plus its minutes, with no calendar arithmetic; on a
+    /// change day each time goes through `instant`. Slot search over weeks is mostly this.
+    struct LocalDay {
+        let day: CalendarDay
+        let zone: TimeZone
+        /// Local midnight, when the day runs 24 hours at one offset from UTC.
+        let plainMidnight: Date?
+
+        init(_ day: CalendarDay, in zone: TimeZone) {
+            self.day = day
+            self.zone = zone
+            let start = day.start(in: zone)
+            let next = start.addingTimeInterval(86_400)
+            let offset = zone.secondsFromGMT(for: start)
+            // Midnight exactly, the same offset at the next midnight, and no change in between.
+            let plain = offset == zone.secondsFromGMT(for: next) && zone.nextDaylightSavingTimeTransition(after: start).map { $0 >= next } ?? true
+                && Int(start.timeIntervalSince1970 + Double(offset)) % 86_400 == 0
+            plainMidnight = plain ? start : nil
+        }
+
+        func instant(minutes: Int) -> Date? {
+            if let plainMidnight { return minutes >= 0 && minutes < 24 * 60 ? plainMidnight.addingTimeInterval(TimeInterval(minutes * 60)) : nil }
+            return Scheduling.instant(day, minutes: minutes, in: zone)
+        }
+    }
+
     /// When hours ending at `end` on `day` close: 24:00 is the next day's start; a closing time
     /// the clock skips is the first moment after it.
     static func closing(_ day: CalendarDay, _ end: ClockTime, in zone: TimeZone) -> Date {
@@ -90,13 +117,14 @@ public enum Scheduling {
         var day = CalendarDay(at: earliest, in: zone).adding(days: -1)
         let lastDay = CalendarDay(at: latest, in: zone).adding(days: 1)
         while day <= lastDay {
+            let local = LocalDay(day, in: zone)
             for hours in schedule.hours(on: day) {
                 guard let offer = hours.offer.meeting(type.offer) else { continue }
                 let close = closing(day, hours.end, in: zone)
                 var minute = hours.start.minutes
                 while minute + type.minutes <= hours.end.minutes {
                     defer { minute += policy.slotStepMinutes }
-                    guard let start = instant(day, minutes: minute, in: zone) else { continue }
+                    guard let start = local.instant(minutes: minute) else { continue }
                     let end = start.addingTimeInterval(length)
                     // In real time too the visit must end by closing (on a daylight-saving day the
                     // clock and real time differ by an hour).
