@@ -73,7 +73,9 @@ def main():
             for label, (path, headers, lua) in targets.items():
                 wrk(server.base, path, headers, 2, args.connections, lua)  # warm-up
                 result = wrk(server.base, path, headers, args.seconds, args.connections, lua)
-                # One client at a time: the latency of a request on its own, without queueing.
+                # One client at a time: the latency of a request on its own, without queueing (after
+                # a pause, so that requests still queued from the loaded run have finished).
+                time.sleep(2)
                 alone = wrk(server.base, path, headers, max(2, args.seconds // 2), 1, lua)
                 ceiling = ceiling or result[0]
                 log(f"{database} {label}: {result[0]:.0f} req/s, p99 {result[1]:.1f} ms, alone p99 {alone[1]:.1f} ms, {result[2]} errors")

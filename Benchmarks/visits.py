@@ -8,6 +8,9 @@ once, each for a different free half hour; their rate is the "bookings per secon
 only; a refusal would count as an error). Then wrk loads /health (the framework's ceiling) and
 GET /api/v1/therapists/{id}/slots over those eight weeks as a patient, which reads every visit
 in the range and works out the open times in the therapist's zone.
+The servers run without the reminder worker (GONIO_JOBS=off): otherwise the ~500 confirmations
+and ~1000 reminders the bookings queue are being sent during the measurement, and the figures
+say more about the worker draining its queue than about slot search.
 
 usage: python3 Benchmarks/visits.py [--databases sqlite,postgres] [--seconds 10] [--connections 16]
 Needs: a release build (swift build -c release), wrk, requests; PostgreSQL as for lists.py.
@@ -76,7 +79,7 @@ def main():
         if database == "postgres":
             base, stop_pg = postgres_base(("bench_visits",))
             env = {"DATABASE_URL": f"{base}/bench_visits?tlsmode=disable"}
-        server = Server(f"{database}-visits", 18300 + i, env)
+        server = Server(f"{database}-visits", 18300 + i, dict(env, GONIO_JOBS="off"))
         try:
             targets, (rate, created, refused, slots) = prepare(server)
             bookings.append((database, rate, created, refused, slots))
@@ -84,6 +87,7 @@ def main():
             for label, (path, headers, lua) in targets.items():
                 wrk(server.base, path, headers, 2, args.connections, lua)  # warm-up
                 result = wrk(server.base, path, headers, args.seconds, args.connections, lua)
+                time.sleep(2)  # requests still queued from the loaded run finish first
                 alone = wrk(server.base, path, headers, max(2, args.seconds // 2), 1, lua)
                 ceiling = ceiling or result[0]
                 log(f"{database} {label}: {result[0]:.0f} req/s, p99 {result[1]:.1f} ms, alone p99 {alone[1]:.1f} ms, {result[2]} errors")

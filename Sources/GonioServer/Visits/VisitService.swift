@@ -68,12 +68,20 @@ struct VisitService {
     }
 
     /// The times that hold a therapist's calendar between `from` and `to` (with a day's margin).
+    /// Only the two times are read: a busy calendar has hundreds of visits in a search's range,
+    /// and whole models would cost more to decode than the search itself.
     func busy(therapistID: UUID, from: Date, to: Date, excluding: UUID? = nil) async throws -> [Busy] {
-        let query = VisitModel.query(on: ctx.db).filter(\.$therapist.$id == therapistID)
-            .filter(\.$status ~~ VisitStatus.allCases.filter(\.holdsTime))
-            .filter(\.$startAt < to.addingTimeInterval(86_400)).filter(\.$endAt > from.addingTimeInterval(-86_400))
-        if let excluding { query.filter(\.$id != excluding) }
-        return try await query.all().map { Busy(start: $0.startAt, end: $0.endAt) }
+        guard let sql = ctx.db as? any SQLDatabase else { return [] }
+        let holding = VisitStatus.allCases.filter(\.holdsTime).map(\.rawValue)
+        var query = sql.select().column("start_at").column("end_at").from(VisitModel.schema)
+            .where("therapist_id", .equal, therapistID)
+            .where("status", .in, holding)
+            .where("start_at", .lessThan, to.addingTimeInterval(86_400))
+            .where("end_at", .greaterThan, from.addingTimeInterval(-86_400))
+        if let excluding { query = query.where("id", .notEqual, excluding) }
+        return try await query.all().map {
+            Busy(start: try $0.decode(column: "start_at", as: Date.self), end: try $0.decode(column: "end_at", as: Date.self))
+        }
     }
 
     static let maxSlotRange: TimeInterval = 92 * 86_400
