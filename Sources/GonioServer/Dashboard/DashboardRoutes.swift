@@ -157,8 +157,7 @@ struct Dashboards {
         guard let visit = try await VisitService(ctx: ctx).visits(of: patient, from: ctx.now.addingTimeInterval(-3600))
             .first(where: { $0.status == .booked && $0.endAt > ctx.now }) else { return nil }
         let id = try visit.requireID()
-        let open = (try? CallWindow.check(status: visit.status, modality: visit.modality, start: visit.startAt, end: visit.endAt,
-                                          endedAt: visit.callEndedAt, now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)) != nil
+        let open = visit.callIsOpen(now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
         return NextVisitCard(
             when: VisitPages.when(visit.startAt, visit.endAt, in: patient.timeZone.timeZone),
             title: "\(visit.visitTypeName) with \(visit.therapist.$user.value?.name ?? "your therapist")",
@@ -314,8 +313,7 @@ struct Dashboards {
         let zone = try await service.schedule(of: model).zone
         let visits = try await service.visits(from: ctx.now.addingTimeInterval(-3600), to: ctx.now.addingTimeInterval(7 * 86_400))
         return visits.filter { $0.status == .booked && $0.endAt > ctx.now }.prefix(8).map { v in
-            let open = (try? CallWindow.check(status: v.status, modality: v.modality, start: v.startAt, end: v.endAt, endedAt: v.callEndedAt,
-                                              now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)) != nil
+            let open = v.callIsOpen(now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
             return VisitLine(when: VisitPages.when(v.startAt, v.endAt, in: zone), patient: v.$patient.value?.$user.value?.name ?? "",
                              how: "\(v.visitTypeName), \(v.modality.displayName.lowercased())", join: open ? v.id.map { Paths.visitCall($0) } : nil)
         }

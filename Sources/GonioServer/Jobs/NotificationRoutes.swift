@@ -127,10 +127,7 @@ struct NotificationRoutes: Feature {
             VisitRoutes.event(v, patientName: v.$patient.value?.$user.value?.name ?? "patient", forPatient: holder.role != .therapist,
                               base: ctx.config.publicURL)
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers, body: .init(string: ICalendar.calendar(events, name: "Gonio visits", stamp: ctx.now)))
+        return VisitRoutes.calendarResponse(ICalendar.calendar(events, name: "Gonio visits", stamp: ctx.now))
     }
 
     static let noFeed = DomainError.notFound("calendar-not-found", "This calendar address is not (or no longer) in use.")

@@ -55,6 +55,15 @@ final class VisitModel: Model, @unchecked Sendable {
     @OptionalField(key: "call_ended_at") var callEndedAt: Date?
 
     init() {}
+
+    /// Refuses (with the reason) unless this visit's call is open at `now`.
+    func checkCallOpen(now: Date, earlyMinutes: Int) throws {
+        try CallWindow.check(status: status, modality: modality, start: startAt, end: endAt, endedAt: callEndedAt, now: now,
+                             earlyMinutes: earlyMinutes)
+    }
+
+    /// Whether the call is open at `now` (a page's Join link).
+    func callIsOpen(now: Date, earlyMinutes: Int) -> Bool { (try? checkCallOpen(now: now, earlyMinutes: earlyMinutes)) != nil }
 }
 
 extension TherapistSchedule: Content {}

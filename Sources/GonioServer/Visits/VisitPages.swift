@@ -111,8 +111,7 @@ struct VisitPages: Feature {
         func row(_ v: VisitModel) -> VisitRow {
             let other = user.role == .therapist ? (v.$patient.value?.$user.value?.name ?? "Patient") : (v.$therapist.value?.$user.value?.name ?? "")
             let id = v.id ?? UUID()
-            let joinable = (try? CallWindow.check(status: v.status, modality: v.modality, start: v.startAt, end: v.endAt,
-                                                  endedAt: v.callEndedAt, now: now, earlyMinutes: ctx.config.callEarlyMinutes)) != nil
+            let joinable = v.callIsOpen(now: now, earlyMinutes: ctx.config.callEarlyMinutes)
             return VisitRow(
                 when: Self.when(v.startAt, v.endAt, in: zone), title: "\(v.visitTypeName) with \(other)",
                 how: v.modality == .video ? "Video" : "In person" + (v.location.map { " at \($0)" } ?? ""),

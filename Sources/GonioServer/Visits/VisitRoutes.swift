@@ -280,9 +280,14 @@ struct VisitRoutes: Feature {
         let viewerIsPatientSide = ctx.user?.role == .patient || ctx.user?.role == .caregiver
         let text = ICalendar.calendar([Self.event(visit, patientName: patient.name, forPatient: viewerIsPatientSide, base: ctx.config.publicURL)],
                                       stamp: ctx.now)
+        return Self.calendarResponse(text, download: "gonio-visit.ics")
+    }
+
+    /// iCalendar text as a response, never cached; `download` names it as a file to save.
+    static func calendarResponse(_ text: String, download: String? = nil) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"gonio-visit.ics\"")
+        if let download { headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(download)\"") }
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }

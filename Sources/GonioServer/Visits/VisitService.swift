@@ -84,6 +84,14 @@ struct VisitService {
         }
     }
 
+    /// One of the therapist's visit types, or a 422 listing those offered.
+    static func visitType(_ id: String, in schedule: TherapistSchedule) throws -> VisitType {
+        guard let type = schedule.visitType(id) else {
+            throw DomainError.invalid("visit-type-unknown", "This therapist offers: \(schedule.visitTypes.map(\.id).joined(separator: ", ")).")
+        }
+        return type
+    }
+
     static let maxSlotRange: TimeInterval = 92 * 86_400
 
     func slots(therapistID: UUID, visitType typeID: String, from: Date, to: Date) async throws -> (TherapistSchedule, VisitType, [Slot]) {
@@ -94,9 +102,7 @@ struct VisitService {
         }
         let therapist = try await therapist(therapistID)
         let schedule = try await schedule(of: therapist)
-        guard let type = schedule.visitType(typeID) else {
-            throw DomainError.invalid("visit-type-unknown", "This therapist offers: \(schedule.visitTypes.map(\.id).joined(separator: ", ")).")
-        }
+        let type = try Self.visitType(typeID, in: schedule)
         let busy = try await busy(therapistID: therapistID, from: from, to: to)
         return (schedule, type, Scheduling.slots(schedule, type: type, from: from, to: to, now: ctx.now, busy: busy, booker: booker))
     }
@@ -137,9 +143,7 @@ struct VisitService {
         }
         try await lockCalendar(therapistID)
         let schedule = try await schedule(of: therapist)
-        guard let type = schedule.visitType(booking.visitType) else {
-            throw DomainError.invalid("visit-type-unknown", "This therapist offers: \(schedule.visitTypes.map(\.id).joined(separator: ", ")).")
-        }
+        let type = try Self.visitType(booking.visitType, in: schedule)
         let modality = booking.modality ?? (type.offer.allows(.video) ? .video : .inPerson)
         try await checkMayMeet(patient, therapist: therapist, modality: modality, place: booking.patientLocation, at: booking.start)
         let busy = try await busy(therapistID: therapistID, from: booking.start, to: booking.start.addingTimeInterval(TimeInterval(type.minutes * 60)))
@@ -366,8 +370,7 @@ struct VisitService {
     func join(_ patient: AuthorizedPatient, visitID: UUID, location: String?) async throws -> (VisitModel, Participant) {
         let visit = try await visit(visitID, of: patient, locking: true)
         guard let role = participant(visit, patient: patient) else { throw Self.notFound }
-        try CallWindow.check(status: visit.status, modality: visit.modality, start: visit.startAt, end: visit.endAt,
-                             endedAt: visit.callEndedAt, now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
+        try visit.checkCallOpen(now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
         if role == .patient {
             guard let location, !location.isEmpty else {
                 throw DomainError.invalid("location-required", "Say where you are right now: your therapist must be licensed there.")
