@@ -297,6 +297,7 @@ struct Dashboards {
         var flaggedMore: Int
         var visits: [VisitLine]
         var visitsLink: String
+        var hoursLink: String
     }
 
     /// One of the therapist's coming visits.
@@ -358,7 +359,8 @@ struct Dashboards {
             isRejected: model.verification == .rejected, patients: rows,
             pager: Pager(request, total: total, query: search?.text, link: pageLink(request, search)), searchAction: Paths.dashboard(),
             flagged: flagged, flaggedMore: flaggedMore,
-            visits: model.verification == .verified ? try await nextVisits(model) : [], visitsLink: Paths.visitsPage())
+            visits: model.verification == .verified ? try await nextVisits(model) : [], visitsLink: Paths.visitsPage(),
+            hoursLink: Paths.scheduleHours())
     }
 
     // MARK: Clinic admin

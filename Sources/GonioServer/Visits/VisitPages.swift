@@ -9,6 +9,7 @@ struct VisitPages: Feature {
         routes.web.get(Paths.visitsPage, use: page)
         routes.web.post(Paths.visitBook, use: book)
         routes.web.post(Paths.visitCancelPage, use: cancel)
+        routes.web.post(Paths.visitMovePage, use: move)
         routes.web.post(Paths.visitAttendancePage, use: attendance)
         routes.web.get(Paths.visitCalendarFile, use: VisitRoutes().icsAPI)
     }
@@ -36,6 +37,7 @@ struct VisitPages: Feature {
         var calendar: String
         var cancel: String
         var attendance: String
+        var move: String
         var mayCancel: Bool
         var mayRecord: Bool
         var late: Bool
@@ -53,6 +55,14 @@ struct VisitPages: Feature {
     }
 
     struct Booking: Encodable {
+        /// Where the chosen time is sent: a new booking, or moving `moving`.
+        var action: String
+        var heading: String
+        var moving: String?
+        var choosing: Bool
+        /// Staff may book a weekly series.
+        var series: Bool
+        var repeats: [Choice]
         var patientId: String
         var therapists: [Choice]
         var types: [Choice]
@@ -75,30 +85,50 @@ struct VisitPages: Feature {
         var booking: Booking?
         var zone: String
         var bookAction: String
+        /// Staff: the patient whose visits are shown, and a search to choose one.
+        var patientName: String?
+        var staff: Bool
+        var search: String
+        var found: [Choice]
+        var hoursLink: String?
     }
 
     func page(req: Request) async throws -> Response {
         try await render(req, message: nil, status: .ok)
     }
 
-    func render(_ req: Request, message: String?, status: HTTPResponseStatus) async throws -> Response {
+    /// `patientID` and `moveID` stand in for the query's when a form posted elsewhere is shown again.
+    func render(_ req: Request, message: String?, status: HTTPResponseStatus, notice: String? = nil,
+                patientID: UUID? = nil, moveID: UUID? = nil) async throws -> Response {
         let ctx = req.context
         let user = try ctx.requireUser()
         let service = VisitService(ctx: ctx)
         let now = ctx.now
+        let staff = user.role == .therapist || user.role == .clinicAdmin
         var context = Context(heading: "Visits", isTherapist: user.role == .therapist, patients: [], upcoming: [], past: [], booking: nil,
-                              zone: "", bookAction: Paths.visitBook())
-        let all = try await service.visits(from: now.addingTimeInterval(-60 * 86_400), to: now.addingTimeInterval(120 * 86_400))
+                              zone: "", bookAction: Paths.visitsPage(), patientName: nil, staff: staff, search: "", found: [],
+                              hoursLink: user.role == .therapist ? Paths.scheduleHours() : nil)
         var zone = TimeZone(identifier: "UTC")!
         if user.role == .therapist, let therapistID = user.therapistID, let me = try? await service.therapist(therapistID) {
             zone = try await service.schedule(of: me).zone
             context.heading = "Your visits"
         }
         var patient: AuthorizedPatient?
-        if user.role == .patient || user.role == .caregiver {
+        let asked = patientID ?? (try? req.query.get(UUID.self, at: "patient"))
+        if staff {
+            // Staff open one patient's visits (to book, move or book a series) from a search.
+            if let asked {
+                patient = try await ctx.gate.authorize(.visitRead, patientID: asked, resource: "patient/\(asked)/visits")
+            }
+            if let search = try NameSearch(try? req.query.get(String.self, at: "q")) {
+                context.search = search.text
+                let page = try await ctx.gate.list(.visitBook, page: try ListPage(page: 1, per: 10), search: search, resource: "visits/search")
+                context.found = page.items.map { Choice(value: Paths.visitsPage(query: ["patient": $0.id.uuidString]), label: $0.name, selected: false) }
+            }
+        } else {
             // The patient whose visits are shown: one's own, or a caregiver's choice.
             let page = try await ctx.gate.list(.visitRead, page: try ListPage(page: 1, per: ListPage.maxPer), resource: "visits/page")
-            let chosen = (try? req.query.get(UUID.self, at: "patient")) ?? page.items.first?.id
+            let chosen = asked ?? page.items.first?.id
             context.patients = page.items.count > 1
                 ? page.items.map { Choice(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen) } : []
             if let chosen, page.items.contains(where: { $0.id == chosen }) {
@@ -107,66 +137,102 @@ struct VisitPages: Feature {
             if let patient { zone = patient.timeZone.timeZone }
         }
         context.zone = zone.identifier.replacingOccurrences(of: "_", with: " ")
-        let shown = patient.map { p in all.filter { $0.$patient.id == p.id } } ?? all
+        context.patientName = staff ? patient?.name : nil
+        let shown: [VisitModel]
+        if let patient, staff {
+            shown = try await service.visits(of: patient, from: now.addingTimeInterval(-60 * 86_400))
+        } else {
+            let all = try await service.visits(from: now.addingTimeInterval(-60 * 86_400), to: now.addingTimeInterval(120 * 86_400))
+            shown = patient.map { p in all.filter { $0.$patient.id == p.id } } ?? all
+        }
         func row(_ v: VisitModel) -> VisitRow {
-            let other = user.role == .therapist ? (v.$patient.value?.$user.value?.name ?? "Patient") : (v.$therapist.value?.$user.value?.name ?? "")
+            let other = staff && patient == nil ? (v.$patient.value?.$user.value?.name ?? "Patient") : (v.$therapist.value?.$user.value?.name ?? "")
             let id = v.id ?? UUID()
             let joinable = v.callIsOpen(now: now, earlyMinutes: ctx.config.callEarlyMinutes)
+            let changeable = v.status == .booked && now < v.startAt
             return VisitRow(
                 when: Self.when(v.startAt, v.endAt, in: zone), title: "\(v.visitTypeName) with \(other)",
                 how: v.modality == .video ? "Video" : "In person" + (v.location.map { " at \($0)" } ?? ""),
                 status: v.status.displayName + (v.attendedMinutes.map { ", \($0) min" } ?? "")
-                    + (v.lateFeeCents > 0 ? String(format: ", fee %.2f", Double(v.lateFeeCents) / 100) : ""),
+                    + (v.lateFeeCents > 0 ? ", fee " + ScheduleForm.money(v.lateFeeCents) : ""),
                 booked: v.status == .booked, video: joinable, join: Paths.visitCall(id), calendar: Paths.visitCalendarFile(id),
                 cancel: Paths.visitCancelPage(id), attendance: Paths.visitAttendancePage(id),
-                mayCancel: v.status == .booked && now < v.startAt,
+                move: Paths.visitsPage(query: ["patient": v.$patient.id.uuidString, "move": id.uuidString]),
+                mayCancel: changeable,
                 mayRecord: user.therapistID == v.$therapist.id && v.status == .booked && now >= v.startAt.addingTimeInterval(-600),
                 late: false)
         }
         context.upcoming = shown.filter { $0.endAt > now && $0.status.holdsTime }.map(row)
         context.past = shown.filter { !($0.endAt > now && $0.status.holdsTime) }.reversed().map(row)
         if let patient, patient.may(.bookVisit) {
-            context.booking = try await booking(req, patient, message: message)
+            context.booking = try await booking(req, patient, message: message, moveID: moveID ?? (try? req.query.get(UUID.self, at: "move")))
         }
-        return try await WebPage.render(req, "visits", title: "Visits", context, notice: WebPage.notice(req, [
-            "booked": "Your visit is booked. A calendar file is below.",
+        return try await WebPage.render(req, "visits", title: "Visits", context, notice: notice ?? WebPage.notice(req, [
+            "booked": "The visit is booked. A calendar file is below.",
+            "moved": "The visit is moved. Everyone is told of the new time.",
             "cancelled": "The visit was cancelled.",
             "recorded": "Attendance recorded.",
         ]), status: status)
     }
 
-    /// The booking form: the care team's therapists, visit types, and a week of open slots in
-    /// the patient's time zone.
-    func booking(_ req: Request, _ patient: AuthorizedPatient, message: String?) async throws -> Booking? {
+    /// The booking form: the care team's therapists (a therapist books in their own calendar),
+    /// visit types, and a week of open slots in the patient's time zone. With `?move=` it
+    /// offers new times for that visit instead.
+    func booking(_ req: Request, _ patient: AuthorizedPatient, message: String?, moveID: UUID?) async throws -> Booking? {
         let ctx = req.context
+        let user = try ctx.requireUser()
         let service = VisitService(ctx: ctx)
-        let team = try await CareService(ctx: ctx).careTeam(patient).filter { $0.verification == .verified }
+        var team = try await CareService(ctx: ctx).careTeam(patient).filter { $0.verification == .verified }
+        if let own = user.therapistID { team = team.filter { $0.id == own } }
+        var moving: VisitModel?
+        if let moveID {
+            let visit = try await service.visit(moveID, of: patient)
+            if visit.status == .booked && ctx.now < visit.startAt {
+                moving = visit
+                team = team.filter { $0.id == visit.$therapist.id }
+            }
+        }
         guard !team.isEmpty else { return nil }
         let chosenTherapist = (try? req.query.get(UUID.self, at: "therapist")).flatMap { id in team.first { $0.id == id } } ?? team[0]
         let therapist = try await service.therapist(try chosenTherapist.requireID())
         let schedule = try await service.schedule(of: therapist)
-        let typeID = (try? req.query.get(String.self, at: "type")).flatMap { schedule.visitType($0)?.id } ?? schedule.visitTypes.first { $0.id == "follow-up" }?.id
-            ?? schedule.visitTypes[0].id
+        let typeID = moving?.visitType ?? (try? req.query.get(String.self, at: "type")).flatMap { schedule.visitType($0)?.id }
+            ?? schedule.visitTypes.first { $0.id == "follow-up" }?.id ?? schedule.visitTypes[0].id
+        guard schedule.visitType(typeID) != nil else { return nil }
         let zone = patient.timeZone.timeZone
         let today = CalendarDay(at: ctx.now, in: zone)
         let weekStart = (try? req.query.get(String.self, at: "week")).flatMap { try? CalendarDay($0) }.map { max($0, today) } ?? today
         let from = weekStart.start(in: zone), to = weekStart.adding(days: 7).start(in: zone)
-        let (_, _, slots) = try await service.slots(therapistID: try therapist.requireID(), visitType: typeID, from: from, to: to)
+        var (_, _, slots) = try await service.slots(therapistID: try therapist.requireID(), visitType: typeID, from: from, to: to)
+        if let moving {
+            // The visit's own time is not free for itself: offer the others.
+            slots.removeAll { $0.start == moving.startAt }
+        }
         let days = Dictionary(grouping: slots) { CalendarDay(at: $0.start, in: zone) }.sorted { $0.key < $1.key }.map { day, slots in
             SlotDay(day: day.longName, slots: slots.map {
                 SlotChoice(value: ISO8601DateFormatter().string(from: $0.start), label: Self.clock($0.start, zone), offer: $0.offer.displayName)
             })
         }
         let query: (CalendarDay) -> String = { day in
-            Paths.visitsPage(query: ["patient": patient.id.uuidString, "therapist": chosenTherapist.id?.uuidString ?? "", "type": typeID,
-                                     "week": day.description])
+            var items = [("patient", patient.id.uuidString), ("therapist", chosenTherapist.id?.uuidString ?? ""), ("type", typeID),
+                         ("week", day.description)]
+            if let id = moving?.id { items.append(("move", id.uuidString)) }
+            return Paths.visitsPage(items: items)
         }
-        let here = patient.jurisdiction?.code
+        let here = moving?.patientRegion ?? patient.jurisdiction?.code
+        let staff = service.booker == .staff && moving == nil
         return Booking(
+            action: moving?.id.map { Paths.visitMovePage($0) } ?? Paths.visitBook(),
+            heading: moving == nil ? "Book a visit" + (user.role == .patient ? "" : " for \(patient.name)") : "Move a visit",
+            moving: moving.map { "\($0.visitTypeName), now \(Self.when($0.startAt, $0.endAt, in: zone))" },
+            choosing: moving == nil,
+            series: staff,
+            repeats: staff ? [1, 2, 4, 6, 8, 10, 12].map { Choice(value: "\($0)", label: $0 == 1 ? "Just this visit" : "\($0) visits", selected: $0 == 1) } : [],
             patientId: patient.id.uuidString,
             therapists: team.map { Choice(value: $0.id?.uuidString ?? "", label: $0.user.name, selected: $0.id == chosenTherapist.id) },
-            types: schedule.visitTypes.map { Choice(value: $0.id, label: "\($0.name) (\($0.minutes) min)", selected: $0.id == typeID) },
-            modalities: VisitModality.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: $0 == .video) },
+            types: schedule.visitTypes.filter { moving == nil || $0.id == typeID }
+                .map { Choice(value: $0.id, label: "\($0.name) (\($0.minutes) min)", selected: $0.id == typeID) },
+            modalities: VisitModality.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: $0 == (moving?.modality ?? .video)) },
             places: Jurisdiction.usStates.map { ("US-" + $0.key, $0.value) }.sorted { $0.1 < $1.1 }
                 .map { Choice(value: $0.0, label: $0.1, selected: $0.0 == here) },
             days: days, weekLabel: "\(weekStart.longName) to \(weekStart.adding(days: 6).longName)",
@@ -181,6 +247,9 @@ struct VisitPages: Feature {
         var start: String?
         var modality: VisitModality?
         var location: String?
+        /// Staff: how many weekly visits, from this one.
+        var repeatCount: Int?
+        var everyWeeks: Int?
     }
 
     func book(req: Request) async throws -> Response {
@@ -190,12 +259,45 @@ struct VisitPages: Feature {
                 throw DomainError.invalid("start-missing", "Choose a time.")
             }
             let place = try form.location.flatMap { $0.isEmpty ? nil : try Jurisdiction($0) }
+            let booking = VisitService.Booking(therapistID: form.therapistId, start: start, visitType: form.visitType, modality: form.modality,
+                                               patientLocation: place)
+            let count = form.repeatCount ?? 1
+            if count > 1 {
+                let (booked, skipped) = try await req.context.gate.change(.visitBook, patientID: form.patientId, resource: "patient/\(form.patientId)/visits") { patient, tx in
+                    let result = try await VisitService(ctx: tx).bookSeries(patient, booking, everyWeeks: form.everyWeeks ?? 1, count: count)
+                    return (result.booked.count, result.skipped.map { ($0.0, $0.1.message, patient.timeZone.timeZone) })
+                }
+                let notice = "\(booked) of \(count) visits booked." + (skipped.isEmpty ? "" : " Not booked: " + skipped.map { start, why, zone in
+                    "\(CalendarDay(at: start, in: zone).longName) (\(why))"
+                }.joined(separator: "; ") + ".")
+                return try await render(req, message: nil, status: .ok, notice: notice, patientID: form.patientId)
+            }
             _ = try await req.context.gate.change(.visitBook, patientID: form.patientId, resource: "patient/\(form.patientId)/visits") { patient, tx in
-                VisitRoutes.VisitDTO(try await VisitService(ctx: tx).book(patient, .init(
-                    therapistID: form.therapistId, start: start, visitType: form.visitType, modality: form.modality, patientLocation: place)))
+                VisitRoutes.VisitDTO(try await VisitService(ctx: tx).book(patient, booking))
             }
             return WebPage.seeOther(Paths.visitsPage(query: ["patient": form.patientId.uuidString, "notice": "booked"]))
-        }, orShow: { message, status in try await render(req, message: message, status: status) })
+        }, orShow: { message, status in try await render(req, message: message, status: status, patientID: form.patientId) })
+    }
+
+    struct MoveForm: Content {
+        var start: String?
+        var modality: VisitModality?
+        var location: String?
+    }
+
+    func move(req: Request) async throws -> Response {
+        let (visitID, patientID) = try await VisitRoutes.patientOf(req)
+        return try await WebPage.submitting({
+            _ = try await req.context.gate.change(.visitChange, patientID: patientID, resource: VisitRoutes.resource(visitID)) { patient, tx in
+                let form = try req.content.decode(MoveForm.self)
+                guard let raw = form.start, let start = VisitRoutes.parseInstant(raw) else {
+                    throw DomainError.invalid("start-missing", "Choose a new time.")
+                }
+                let place = try form.location.flatMap { $0.isEmpty ? nil : try Jurisdiction($0) }
+                return VisitRoutes.VisitDTO(try await VisitService(ctx: tx).reschedule(patient, visitID: visitID, to: start, modality: form.modality, place: place))
+            }
+            return WebPage.seeOther(Paths.visitsPage(query: ["patient": patientID.uuidString, "notice": "moved"]))
+        }, orShow: { message, status in try await render(req, message: message, status: status, patientID: patientID, moveID: visitID) })
     }
 
     struct CancelForm: Content {
@@ -210,7 +312,7 @@ struct VisitPages: Feature {
                 return VisitRoutes.VisitDTO(try await VisitService(ctx: tx).cancel(patient, visitID: visitID, reason: form.reason))
             }
             return WebPage.seeOther(Paths.visitsPage(query: ["patient": patientID.uuidString, "notice": "cancelled"]))
-        }, orShow: { message, status in try await render(req, message: message, status: status) })
+        }, orShow: { message, status in try await render(req, message: message, status: status, patientID: patientID) })
     }
 
     struct AttendanceForm: Content {
