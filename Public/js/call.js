@@ -470,6 +470,7 @@ function buildLocation() {
   const loc = data.location || {};
   const field = $('location-field');
   if (!loc.required) { field.hidden = true; return; }
+  if (loc.question) field.querySelector('label').textContent = loc.question;
   const select = $('call-location');
   select.required = true;
   select.append(h('option', { value: '' }, 'Choose a place'));

@@ -5,8 +5,8 @@ import VaporTesting
 @testable import GonioServer
 @testable import GonioCore
 
-/// Video visits: only the visit's patient and therapist reach the call page and its signalling
-/// socket; the patient confirms where they are; the therapist admits, messages are relayed,
+/// Video visits: only the visit's patient, therapist and invited guest reach the call page and
+/// its signalling socket; the patient confirms where they are; the therapist admits, messages are relayed,
 /// and ending the call records its length.
 @Suite struct CallTests {
     /// Messages a test socket received, in order.
@@ -39,11 +39,16 @@ import VaporTesting
 
     /// A signed-in browser's socket to a visit's call.
     static func connect(_ app: Application, port: Int, visit: String, cookie: String) async throws -> (WebSocket, Inbox) {
+        try await connect(app, port: port, path: "/visits/\(visit)/signal", cookie: cookie)
+    }
+
+    /// A socket to `path` (a guest's link has its own).
+    static func connect(_ app: Application, port: Int, path: String, cookie: String?) async throws -> (WebSocket, Inbox) {
         let inbox = Inbox()
         var headers = HTTPHeaders()
-        headers.add(name: .cookie, value: cookie)
+        if let cookie { headers.add(name: .cookie, value: cookie) }
         let socket = try await withCheckedThrowingContinuation { (done: CheckedContinuation<WebSocket, any Error>) in
-            WebSocket.connect(to: "ws://127.0.0.1:\(port)/visits/\(visit)/signal", headers: headers, on: app.eventLoopGroup) { ws in
+            WebSocket.connect(to: "ws://127.0.0.1:\(port)\(path)", headers: headers, on: app.eventLoopGroup) { ws in
                 ws.onText { _, text in inbox.add(text) }
                 ws.onClose.whenComplete { _ in inbox.closed = true }
                 done.resume(returning: ws)
@@ -69,10 +74,11 @@ import VaporTesting
         return try #require(visits.first { $0["status"] as? String == "booked" && $0["modality"] as? String == "video" }?["id"] as? String)
     }
 
-    @Test func onlyTheVisitsPatientAndTherapistReachTheCall() async throws {
+    @Test func onlyTheVisitsPatientTherapistAndGuestReachTheCall() async throws {
         try await withTestApp(history: true) { app in
             let visit = try await Self.mariasVisit(app)
-            for (email, status) in [(Demo.patient, HTTPStatus.ok), (Demo.therapist, .ok), (Demo.caregiver, .notFound), (Demo.patient2, .notFound),
+            // The demo caregiver is on this visit's guest list (Maria invited her).
+            for (email, status) in [(Demo.patient, HTTPStatus.ok), (Demo.therapist, .ok), (Demo.caregiver, .ok), (Demo.patient2, .notFound),
                                     (Demo.admin, .notFound), (Demo.unverified, .notFound), (Demo.platform, .notFound)] {
                 var browser = WebTests.Browser(app: app)
                 try await browser.signIn(email)

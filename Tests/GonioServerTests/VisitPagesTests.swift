@@ -149,3 +149,34 @@ import VaporTesting
         }
     }
 }
+
+extension VisitPagesTests {
+    @Test func aVisitsNoteIsWrittenForItAndLinked() async throws {
+        try await VisitAPITests.withDemo { app, _ in
+            let dana = try await app.token(Demo.therapist)
+            let all = try await app.send(.GET, "/api/v1/visits?from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z", token: dana).array
+            let past = all.filter { $0["status"] as? String == "completed" }
+            let maria = try await app.patientID(of: Demo.patient), james = try await app.patientID(of: Demo.patient2)
+            let mariaVisit = try #require(past.first { $0["patientId"] as? String == maria }?["id"] as? String)
+            let jamesVisit = try #require(past.first { $0["patientId"] as? String == james }?["id"] as? String)
+            // The demo: Maria's visit has its note, James's is waiting for one.
+            var browser = Browser(app: app)
+            try await browser.signIn(Demo.therapist)
+            let page = try await browser.get("/visits")
+            #expect(page.text.contains("Visit note written"))
+            #expect(page.text.contains("/patients/\(james)/notes/new?kind=follow-up&amp;visit=\(jamesVisit)")
+                    || page.text.contains("/patients/\(james)/notes/new?kind=follow-up&visit=\(jamesVisit)"))
+            let notes = try await app.send(.GET, "/api/v1/patients/\(maria)/notes", token: dana).object["items"] as? [[String: Any]] ?? []
+            #expect(notes.contains { $0["visitId"] as? String == mariaVisit && $0["kind"] as? String == "follow-up" })
+            // Written through the API for James's visit; not for a visit of another patient.
+            let template = try await app.send(.GET, "/api/v1/patients/\(james)/notes/template?kind=follow-up", token: dana).object
+            let created = try await app.send(.POST, "/api/v1/patients/\(james)/notes", token: dana,
+                                             json: ["kind": "follow-up", "body": template, "visitId": jamesVisit])
+            #expect(created.status == .created && created.object["visitId"] as? String == jamesVisit, "\(created.text)")
+            let wrong = try await app.send(.POST, "/api/v1/patients/\(james)/notes", token: dana,
+                                           json: ["kind": "follow-up", "body": template, "visitId": mariaVisit])
+            #expect(wrong.status == .unprocessableEntity && wrong.errorCode == "visit-not-yours")
+            #expect(try await browser.get("/visits").text.components(separatedBy: "Visit note written").count == 3)
+        }
+    }
+}

@@ -6,6 +6,16 @@ public enum NoteKind: String, Codable, Sendable, CaseIterable {
     case reEvaluation = "re-evaluation"
     case discharge
 
+    /// The note a visit of this type calls for (`VisitType.standard` ids); other types are follow-ups.
+    public static func forVisit(type: String) -> NoteKind {
+        switch type {
+        case "initial-evaluation": .initialEvaluation
+        case "re-evaluation": .reEvaluation
+        case "discharge": .discharge
+        default: .followUp
+        }
+    }
+
     public var displayName: String {
         switch self {
         case .initialEvaluation: "Initial evaluation"

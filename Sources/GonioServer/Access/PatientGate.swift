@@ -32,7 +32,7 @@ struct AuthorizedPatient: Sendable {
         email = user.email
         dateOfBirth = patient.dateOfBirth
         location = patient.location
-        timeZone = patient.timeZone.flatMap { try? PatientTimeZone($0) } ?? .usual(for: patient.location)
+        timeZone = patient.zone
         createdAt = patient.createdAt
         self.operation = operation
         self.granted = granted

@@ -20,6 +20,8 @@ enum DemoHistory {
         var mariaUser: CurrentUser
         var jamesUser: CurrentUser
         var dana: CurrentUser
+        /// Maria's caregiver (her daughter).
+        var ana: CurrentUser
     }
 
     static func people(_ ctx: CallContext, maria mariaID: UUID, james jamesID: UUID) async throws -> People {
@@ -37,7 +39,7 @@ enum DemoHistory {
         }
         let maria = try await user("patient@example.com", patient: mariaID), james = try await user("patient2@example.com", patient: jamesID)
         return People(maria: mariaID, james: jamesID, mariaUser: maria, jamesUser: james,
-                      dana: try await user(DemoSeed.therapistEmail))
+                      dana: try await user(DemoSeed.therapistEmail), ana: try await user("caregiver@example.com"))
     }
 
     /// `ctx` acting as `user` at `date`.

@@ -45,11 +45,35 @@ extension DemoHistory {
                 .change(.visitAttendance, patientID: patientID, resource: VisitRoutes.resource(visitID)) { patient, tx in
                     try await VisitService(ctx: tx).recordAttendance(patient, visitID: visitID, arrived: true, minutes: minutes)
                 }
+            // Maria's visit has its signed note; James's is waiting for one (the visits page offers it).
+            if modality == .video {
+                var body = SOAPNote()
+                body.subjective = "Knee less stiff in the mornings; stairs still hurt going down. Doing the plan most days."
+                body.objective.findings = "Over video: sit-to-stand x10 without hands, mild knee valgus on the left. Step-down control fair."
+                body.assessment.diagnosis = "Progressing as expected; step-down control is the limiting factor."
+                body.plan.interventions = "Added step-downs from a low step, 2 x 8, slow lowering. Review in one week."
+                let noted = body
+                let writer = acting(base, p.dana, at: start.addingTimeInterval(TimeInterval(minutes * 60 + 600)))
+                let note = try await writer.gate.change(.noteCreate, patientID: patientID) { patient, tx in
+                    try await NoteService(ctx: tx).create(patient, kind: .followUp, body: noted, visitID: visitID)
+                }
+                _ = try await writer.gate.change(.noteSign, patientID: patientID) { patient, tx in
+                    try await NoteService(ctx: tx).sign(patient, noteID: note.id).id
+                }
+            }
             // The next one, booked by the patient today.
             let next = VisitService.Booking(therapistID: danaTherapist, start: at(ahead, hour), visitType: "follow-up", modality: .video,
                                             patientLocation: home)
-            _ = try await acting(base, patientUser, at: base.now).gate.change(.visitBook, patientID: patientID) { patient, tx in
+            let booked = try await acting(base, patientUser, at: base.now).gate.change(.visitBook, patientID: patientID) { patient, tx in
                 try await VisitService(ctx: tx).book(patient, next)
+            }
+            // Maria asks her daughter (the demo caregiver) to join her next video visit.
+            if patientID == p.maria {
+                let bookedID = try booked.requireID()
+                _ = try await acting(base, patientUser, at: base.now).gate.change(.visitChange, patientID: patientID,
+                                                                                  resource: VisitRoutes.resource(bookedID) + "/guests") { patient, tx in
+                    try await VisitGuestService(ctx: tx).invite(patient, visitID: bookedID, .init(kind: .caregiver, caregiverUserID: p.ana.userID)).0.id
+                }
             }
         }
     }

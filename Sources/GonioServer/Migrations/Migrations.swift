@@ -16,5 +16,6 @@ enum Migrations {
         M0011_CreateVisits(),
         M0012_AddVisitCalls(),
         M0013_CreateJobsAndNotifications(),
+        M0014_CreateVisitGuests(),
     ]
 }

@@ -13,6 +13,8 @@ final class ClinicalNoteModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     @OptionalField(key: "signed_at") var signedAt: Date?
+    /// The visit the note records, when it was written for one (M0014).
+    @OptionalField(key: "visit_id") var visitID: UUID?
     @Children(for: \.$note) var addenda: [NoteAddendumModel]
 
     init() {}

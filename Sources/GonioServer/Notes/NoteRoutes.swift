@@ -51,13 +51,15 @@ struct NoteRoutes: Feature {
     struct NewNote: Content {
         var kind: String
         var body: SOAPNote
+        /// The visit the note records (one of the author's visits with this patient).
+        var visitId: UUID?
     }
 
     func createAPI(req: Request) async throws -> Response {
         let id = try req.uuidParameter("patientID")
         let view = try await req.context.gate.change(.noteCreate, patientID: id, resource: Self.resource(id)) { patient, tx in
             let input = try req.content.decode(NewNote.self)
-            return try await NoteService(ctx: tx).create(patient, kind: try NoteService.kind(input.kind), body: input.body)
+            return try await NoteService(ctx: tx).create(patient, kind: try NoteService.kind(input.kind), body: input.body, visitID: input.visitId)
         }
         return try await view.encodeResponse(status: .created, for: req)
     }
@@ -263,6 +265,15 @@ struct NoteRoutes: Feature {
                                  error: error, status: status)
     }
 
+    /// The visit a new note is written for (`?visit=`), kept in the form's address.
+    static func requestedVisit(_ req: Request) -> UUID? { try? req.query.get(UUID.self, at: "visit") }
+
+    static func newNoteAction(_ req: Request, _ patientID: UUID, _ kind: NoteKind) -> String {
+        var items = [("kind", kind.rawValue)]
+        if let visit = requestedVisit(req) { items.append(("visit", visit.uuidString)) }
+        return Paths.noteNew(patientID, items: items)
+    }
+
     static func requestedKind(_ req: Request) throws -> NoteKind {
         try NoteService.kind((try? req.query.get(String.self, at: "kind")) ?? NoteKind.initialEvaluation.rawValue)
     }
@@ -273,7 +284,7 @@ struct NoteRoutes: Feature {
         let patient = try await ctx.gate.authorize(.noteTemplate, patientID: id, resource: Self.resource(id, "/template"))
         let kind = try Self.requestedKind(req)
         let note = try await NoteService(ctx: ctx).template(patient, kind: kind)
-        return try await renderEditor(req, patientID: id, kind: kind, note: note, action: Paths.noteNew(id, query: ["kind": kind.rawValue]))
+        return try await renderEditor(req, patientID: id, kind: kind, note: note, action: Self.newNoteAction(req, id, kind))
     }
 
     func editEvaluation(req: Request) async throws -> Response {
@@ -291,7 +302,7 @@ struct NoteRoutes: Feature {
         var typed = SOAPNote()
         // A new note's kind comes from the address; it is read once the gate has let the caller in.
         var shownKind = (try? Self.requestedKind(req)) ?? .initialEvaluation
-        let retry = noteID.map { Paths.noteEdit(patientID, $0) } ?? Paths.noteNew(patientID, query: ["kind": shownKind.rawValue])
+        let retry = noteID.map { Paths.noteEdit(patientID, $0) } ?? Self.newNoteAction(req, patientID, shownKind)
         return try await WebPage.submitting({
             let operation: PatientOperation = noteID == nil ? .noteCreate : .noteUpdate
             let resource = Self.resource(patientID, noteID.map { "/\($0)" } ?? "")
@@ -305,7 +316,7 @@ struct NoteRoutes: Feature {
                 }
                 let kind = try Self.requestedKind(req)
                 let body = try EvaluationForm.note(from: fields, kind: kind)
-                return (try await service.create(patient, kind: kind, body: body).id, kind, body, fields["action"] == "sign")
+                return (try await service.create(patient, kind: kind, body: body, visitID: Self.requestedVisit(req)).id, kind, body, fields["action"] == "sign")
             }
             typed = body
             shownKind = savedKind

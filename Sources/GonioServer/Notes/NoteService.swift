@@ -43,6 +43,8 @@ struct NoteService {
         var createdAt: Date
         var updatedAt: Date
         var signedAt: Date?
+        /// The visit the note records, if any.
+        var visitId: UUID?
         var addenda: [Addendum]
         var cptCode: String?
         /// Discharge summaries: change from the first to the last result of each measure.
@@ -78,7 +80,7 @@ struct NoteService {
             return View(
                 id: try note.requireID(), patientId: note.$patient.id, kind: note.kind.rawValue, status: note.status.rawValue, body: body,
                 authorId: note.$author.id, authorName: note.author.name, createdAt: note.createdAt, updatedAt: note.updatedAt,
-                signedAt: note.signedAt,
+                signedAt: note.signedAt, visitId: note.visitID,
                 addenda: note.addenda.sorted { $0.createdAt < $1.createdAt }.map {
                     Addendum(id: $0.id!, text: $0.text, authorId: $0.$author.id, authorName: $0.author.name, createdAt: $0.createdAt)
                 },
@@ -138,12 +140,28 @@ struct NoteService {
         return note
     }
 
-    func create(_ patient: AuthorizedPatient, kind: NoteKind, body: SOAPNote) async throws -> View {
+    func create(_ patient: AuthorizedPatient, kind: NoteKind, body: SOAPNote, visitID: UUID? = nil) async throws -> View {
         let user = try ctx.requireUser(.therapist)
         try NoteRules.validate(body, kind: kind, forSigning: false)
+        if let visitID {
+            // A note records one of the author's own visits with this patient.
+            let visit = try await VisitModel.query(on: ctx.db).filter(\.$id == visitID).filter(\.$patient.$id == patient.id).first()
+            guard let visit, visit.$therapist.id == user.therapistID else {
+                throw DomainError.invalid("visit-not-yours", "Link the note to one of your own visits with this patient.")
+            }
+        }
         let note = ClinicalNoteModel(patientID: patient.id, kind: kind, body: body, authorID: user.userID, now: ctx.now)
+        note.visitID = visitID
         try await note.create(on: ctx.db)
         return try await get(patient, noteID: note.requireID())
+    }
+
+    /// Which of `visitIDs` already have a note by the signed-in therapist (the visits page links
+    /// to the note, or offers to write one).
+    func notedVisits(_ visitIDs: [UUID]) async throws -> Set<UUID> {
+        guard let user = ctx.user, !visitIDs.isEmpty else { return [] }
+        let notes = try await ClinicalNoteModel.query(on: ctx.db).filter(\.$visitID ~~ visitIDs).filter(\.$author.$id == user.userID).all()
+        return Set(notes.compactMap(\.visitID))
     }
 
     /// A draft its author may change, locked for the rest of the change when `lock` is set.

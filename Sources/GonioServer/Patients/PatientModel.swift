@@ -1,4 +1,5 @@
 import Fluent
+import GonioCore
 import Foundation
 
 /// A patient's record: who they are (their user), the clinic that cares for them, and the
@@ -26,4 +27,9 @@ final class PatientModel: Model, @unchecked Sendable {
         self.location = location
         self.timeZone = timeZone
     }
+}
+
+extension PatientModel {
+    /// The zone the patient chose, or the usual one for where they live.
+    var zone: PatientTimeZone { timeZone.flatMap { try? PatientTimeZone($0) } ?? .usual(for: location) }
 }

@@ -1,4 +1,5 @@
 import Vapor
+import GonioCore
 
 /// The people in each video visit's call, and the relay of their signalling messages. Media
 /// never pass through here: browsers connect to each other (or through TURN) once they have
@@ -47,9 +48,11 @@ actor CallRooms {
     }
 
     /// Adds a peer; the same user joining again (a reload, a reconnect) replaces their old socket.
-    func join(_ visitID: UUID, _ peer: Peer) async -> [PeerInfo] {
+    /// Nil when the call already holds `CallGuests.maxPeople` others.
+    func join(_ visitID: UUID, _ peer: Peer) async -> [PeerInfo]? {
         var room = rooms[visitID] ?? [:]
         let replaced = room.values.filter { $0.userID == peer.userID }
+        guard room.count - replaced.count < CallGuests.maxPeople else { return nil }
         for old in replaced {
             room[old.info.id] = nil
             await send(old, ["type": "error", "code": "replaced", "message": "This visit was opened in another window or device."])

@@ -105,6 +105,11 @@ enum Paths {
     static let visitCalendarFile = RoutePath("visits", ":visitID", "visit.ics")
     static let visitCall = RoutePath("visits", ":visitID", "call")
     static let visitSignal = RoutePath("visits", ":visitID", "signal")
+    static let visitGuestsPage = RoutePath("visits", ":visitID", "guests")
+    static let visitGuestRemove = RoutePath("visits", ":visitID", "guests", ":guestID", "remove")
+    /// A guest's private link to a video visit, and its socket.
+    static let guestCall = RoutePath("join", ":token")
+    static let guestSignal = RoutePath("join", ":token", "signal")
 
     // MARK: Operations
     static let health = RoutePath("health")
@@ -189,6 +194,8 @@ enum Paths {
         static let visitCancel = RoutePath("api", "v1", "visits", ":visitID", "cancel")
         static let visitAttendance = RoutePath("api", "v1", "visits", ":visitID", "attendance")
         static let visitCalendar = RoutePath("api", "v1", "visits", ":visitID", "ics")
+        static let visitGuests = RoutePath("api", "v1", "visits", ":visitID", "guests")
+        static let visitGuest = RoutePath("api", "v1", "visits", ":visitID", "guests", ":guestID")
     }
 }
 

@@ -3,8 +3,9 @@ import Fluent
 import GonioCore
 
 /// A video visit's call: the page (device check, waiting room, the call) and its signalling
-/// socket. Only the visit's patient and therapist get either; everyone else gets 404, and the
-/// gate audits both.
+/// socket. Only the visit's patient and therapist, and a caregiver the visit's guest list names,
+/// get either; everyone else gets 404, and the gate audits both. Guests without an account come
+/// through their private link (`VisitGuestRoutes`).
 struct CallRoutes: Feature {
     func register(_ routes: FeatureRoutes) {
         routes.web.get(Paths.visitCall, use: page)
@@ -20,6 +21,8 @@ struct CallRoutes: Feature {
             var required: Bool
             var current: String?
             var options: [Place]
+            /// The question asked, when it is not "Where are you right now?".
+            var question: String?
         }
         var visitId: String
         var socketPath: String
@@ -42,22 +45,29 @@ struct CallRoutes: Feature {
         let patient = try await ctx.gate.authorize(.visitRead, patientID: patientID, resource: VisitRoutes.resource(visitID) + suffix)
         let service = VisitService(ctx: ctx)
         let visit = try await service.visit(visitID, of: patient)
-        guard let role = service.participant(visit, patient: patient) else { throw VisitService.notFound }
+        guard let role = try await service.participant(visit, patient: patient) else { throw VisitService.notFound }
         return (patient, visit, role)
     }
 
     func page(req: Request) async throws -> Response {
         let (patient, visit, role) = try await Self.participant(req, resource: "/call")
         let user = try req.context.requireUser()
-        let zone = role == .patient ? patient.timeZone.timeZone : (try? await VisitService(ctx: req.context).schedule(of: visit.therapist).zone) ?? .gmt
+        let zone = role == .therapist ? (try? await VisitService(ctx: req.context).schedule(of: visit.therapist).zone) ?? .gmt : patient.timeZone.timeZone
         let therapistName = visit.therapist.$user.value?.name ?? "your therapist"
         let places = Jurisdiction.usStates.map { CallData.Place(code: "US-" + $0.key, name: $0.value) }.sorted { $0.name < $1.name }
-        let data = CallData(
+        let confirms = role == .patient || role == .caregiver
+        return try await Self.renderCall(req, visit: visit, data: CallData(
             visitId: try visit.requireID().uuidString, socketPath: Paths.visitSignal(try visit.requireID()), role: role.rawValue,
             host: role == .therapist, selfName: user.name,
-            title: "\(visit.visitTypeName) with \(role == .patient ? therapistName : patient.name)", start: visit.startAt, end: visit.endAt,
-            location: .init(required: role == .patient, current: visit.patientRegion ?? patient.jurisdiction?.code, options: places),
-            noteLink: role == .therapist ? Paths.noteNew(patient.id) : nil, back: Paths.visitsPage())
+            title: "\(visit.visitTypeName) with \(role == .therapist ? patient.name : therapistName)", start: visit.startAt, end: visit.endAt,
+            location: .init(required: confirms, current: visit.patientRegion ?? patient.jurisdiction?.code, options: confirms ? places : [],
+                            question: role == .caregiver ? "Where is \(patient.name) right now?" : nil),
+            noteLink: role == .therapist ? VisitPages.noteLink(visit) : nil,
+            back: Paths.visitsPage()), zone: zone)
+    }
+
+    /// The call page for anyone taking part, with its data for the script.
+    static func renderCall(_ req: Request, visit: VisitModel, data: CallData, zone: TimeZone) async throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -71,20 +81,34 @@ struct CallRoutes: Feature {
         }
         return try await WebPage.render(req, "visit-call", title: "Video visit", Context(
             title: data.title, when: VisitPages.when(visit.startAt, visit.endAt, in: zone), data: json, script: Paths.callScript,
-            back: Paths.visitsPage()))
+            back: data.back))
     }
 
-    /// The signalling socket. The first message must be `join`; see `CallConnection`.
-    func signal(req: Request) async throws -> Response {
-        // Browsers send their page's origin with a socket; only Gonio's own pages may open one.
+    /// Browsers send their page's origin with a socket; only Gonio's own pages may open one.
+    static func checkOrigin(_ req: Request) throws {
         if let origin = req.headers.first(name: .origin), let url = URL(string: origin), let host = req.headers.first(name: .host),
            (url.host ?? "") + (url.port.map { ":\($0)" } ?? "") != host {
             throw DomainError.forbidden("origin-refused", "Video visits open only from Gonio's own pages.")
         }
+    }
+
+    /// The signalling socket. The first message must be `join`; see `CallConnection`.
+    func signal(req: Request) async throws -> Response {
+        try Self.checkOrigin(req)
         let (patient, visit, role) = try await Self.participant(req, resource: "/signal")
         let user = try req.context.requireUser()
-        let connection = CallConnection(ctx: req.context, rooms: req.application.callRooms, visitID: try visit.requireID(),
-                                        patientID: patient.id, user: user, role: role)
+        let ctx = req.context
+        let visitID = try visit.requireID()
+        let member = CallMember(key: user.userID, name: user.name, role: role) { location in
+            try await ctx.gate.change(.visitJoin, patientID: patient.id, resource: VisitRoutes.resource(visitID) + "/call") { patient, tx in
+                try await VisitService(ctx: tx).join(patient, visitID: visitID, location: location).0.callStartedAt
+            }
+        }
+        return Self.upgrade(req, CallConnection(ctx: ctx, rooms: req.application.callRooms, visitID: visitID, patientID: patient.id, member: member))
+    }
+
+    /// Turns the request into the socket `connection` serves.
+    static func upgrade(_ req: Request, _ connection: CallConnection) -> Response {
         let onUpgrade: @Sendable (Request, WebSocket) -> Void = { _, socket in
             // Installed at once, on the socket's event loop, so that no early message is missed.
             let (messages, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
@@ -98,27 +122,36 @@ struct CallRoutes: Feature {
     }
 }
 
+/// Someone taking part in a call: a signed-in person, or a guest with a link.
+struct CallMember: Sendable {
+    /// Their user id, or the guest's id: the same person reconnecting replaces their old socket.
+    var key: UUID
+    var name: String
+    var role: VisitService.Participant
+    /// Checks, and records, that they may be in the call now (with the place the patient's side
+    /// confirms); returns when the call started, if it has.
+    var admit: @Sendable (_ location: String?) async throws -> Date?
+}
+
 /// One person's signalling socket: messages are handled one at a time, in order.
 actor CallConnection {
     let ctx: CallContext
     let rooms: CallRooms
     let visitID: UUID
     let patientID: UUID
-    let user: CurrentUser
-    let role: VisitService.Participant
+    let member: CallMember
     private var peerID: String?
     private var socket: WebSocket?
 
-    init(ctx: CallContext, rooms: CallRooms, visitID: UUID, patientID: UUID, user: CurrentUser, role: VisitService.Participant) {
+    init(ctx: CallContext, rooms: CallRooms, visitID: UUID, patientID: UUID, member: CallMember) {
         self.ctx = ctx
         self.rooms = rooms
         self.visitID = visitID
         self.patientID = patientID
-        self.user = user
-        self.role = role
+        self.member = member
     }
 
-    var host: Bool { role == .therapist }
+    var host: Bool { member.role == .therapist }
     var resource: String { VisitRoutes.resource(visitID) + "/call" }
 
     func run(_ socket: WebSocket, messages: AsyncStream<String>) async {
@@ -191,9 +224,7 @@ actor CallConnection {
     private func join(location: String?) async {
         let callStartedAt: Date?
         do {
-            callStartedAt = try await ctx.gate.change(.visitJoin, patientID: patientID, resource: resource) { patient, tx in
-                try await VisitService(ctx: tx).join(patient, visitID: self.visitID, location: location).0.callStartedAt
-            }
+            callStartedAt = try await member.admit(location)
         } catch let error as DomainError {
             return await refuse(error, close: true)
         } catch {
@@ -202,13 +233,15 @@ actor CallConnection {
         guard let socket else { return }
         await rooms.noteStart(visitID, callStartedAt)
         let id = UUID().uuidString.lowercased()
-        let readmitted = await rooms.wasAdmitted(visitID, user: user.userID)
+        let readmitted = await rooms.wasAdmitted(visitID, user: member.key)
         let admitted = host || readmitted
-        let peer = CallRooms.Peer(info: .init(id: id, name: user.name, role: user.role == .caregiver ? "caregiver" : role.rawValue, admitted: admitted),
-                                  userID: user.userID, host: host, socket: socket)
+        let peer = CallRooms.Peer(info: .init(id: id, name: member.name, role: member.role.rawValue, admitted: admitted),
+                                  userID: member.key, host: host, socket: socket)
+        guard let others = await rooms.join(visitID, peer) else {
+            return await refuse(.conflict("call-full", "This visit already has \(CallGuests.maxPeople) people in it."), close: true)
+        }
         peerID = id
-        let others = await rooms.join(visitID, peer)
-        let ice = ctx.config.ice.servers(for: user.userID, now: ctx.now).map { server -> [String: Any] in
+        let ice = ctx.config.ice.servers(for: member.key, now: ctx.now).map { server -> [String: Any] in
             var s: [String: Any] = ["urls": server.urls]
             if let u = server.username { s["username"] = u }
             if let c = server.credential { s["credential"] = c }

@@ -67,3 +67,21 @@ final class VisitModel: Model, @unchecked Sendable {
 }
 
 extension TherapistSchedule: Content {}
+
+/// Someone besides the patient and the therapist invited to a video visit (M0014).
+final class VisitGuestModel: Model, @unchecked Sendable {
+    static let schema = "visit_guests"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "visit_id") var visit: VisitModel
+    @Enum(key: "kind") var kind: GuestKind
+    @Field(key: "name") var name: String
+    /// A caregiver with an account joins signed in.
+    @OptionalParent(key: "user_id") var user: UserModel?
+    /// Anyone else joins with the private link whose secret hashes to this.
+    @OptionalField(key: "token_hash") var tokenHash: String?
+    @OptionalParent(key: "invited_by") var invitedBy: UserModel?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+}

@@ -14,6 +14,12 @@ struct VisitPages: Feature {
         routes.web.get(Paths.visitCalendarFile, use: VisitRoutes().icsAPI)
     }
 
+    /// Where the visit's therapist writes the note for it: the kind the visit calls for, linked to it.
+    static func noteLink(_ visit: VisitModel) -> String {
+        Paths.noteNew(visit.$patient.id, items: [("kind", NoteKind.forVisit(type: visit.visitType).rawValue),
+                                                ("visit", visit.id?.uuidString ?? "")])
+    }
+
     /// "Tuesday 1 December, 09:00–09:30 (America/Los_Angeles)".
     static func when(_ start: Date, _ end: Date, in zone: TimeZone) -> String {
         "\(CalendarDay(at: start, in: zone).longName), \(clock(start, zone))–\(clock(end, zone)) (\(zone.identifier.replacingOccurrences(of: "_", with: " ")))"
@@ -41,6 +47,18 @@ struct VisitPages: Feature {
         var mayCancel: Bool
         var mayRecord: Bool
         var late: Bool
+        var guests: [GuestRow]
+        var mayInvite: Bool
+        var invite: String
+        /// The visit's therapist, after the visit: write its note, or open the notes.
+        var noteLink: String?
+        var noted: Bool
+    }
+
+    struct GuestRow: Encodable {
+        var name: String
+        var kind: String
+        var remove: String
     }
 
     struct SlotDay: Encodable {
@@ -91,6 +109,8 @@ struct VisitPages: Feature {
         var search: String
         var found: [Choice]
         var hoursLink: String?
+        /// Whom a visit's guest may be: the patient's linked caregivers, or anyone by link.
+        var guestChoices: [Choice]
     }
 
     func page(req: Request) async throws -> Response {
@@ -107,7 +127,7 @@ struct VisitPages: Feature {
         let staff = user.role == .therapist || user.role == .clinicAdmin
         var context = Context(heading: "Visits", isTherapist: user.role == .therapist, patients: [], upcoming: [], past: [], booking: nil,
                               zone: "", bookAction: Paths.visitsPage(), patientName: nil, staff: staff, search: "", found: [],
-                              hoursLink: user.role == .therapist ? Paths.scheduleHours() : nil)
+                              hoursLink: user.role == .therapist ? Paths.scheduleHours() : nil, guestChoices: [])
         var zone = TimeZone(identifier: "UTC")!
         if user.role == .therapist, let therapistID = user.therapistID, let me = try? await service.therapist(therapistID) {
             zone = try await service.schedule(of: me).zone
@@ -145,11 +165,27 @@ struct VisitPages: Feature {
             let all = try await service.visits(from: now.addingTimeInterval(-60 * 86_400), to: now.addingTimeInterval(120 * 86_400))
             shown = patient.map { p in all.filter { $0.$patient.id == p.id } } ?? all
         }
+        // Guests of the visits shown, and whom the patient's side may invite.
+        let guestService = VisitGuestService(ctx: ctx)
+        let guests = try await guestService.activeGuests(visitIDs: shown.compactMap(\.id))
+        let mayInvite = patient.map { $0.may(.bookVisit) } ?? false
+        if let patient, mayInvite {
+            context.guestChoices = try await CareService(ctx: ctx).caregiverLinks(patient)
+                .filter { $0.revokedAt == nil && $0.expiresAt > now && !$0.scopes.set.isDisjoint(with: [.view, .bookVisits]) }
+                .map { Choice(value: "user:\($0.$caregiver.id)", label: "\($0.caregiver.name) (caregiver, signs in)", selected: false) }
+                + [Choice(value: "link", label: "Someone else, with a private link", selected: false)]
+        }
+        let noted = user.role == .therapist ? try await NoteService(ctx: ctx).notedVisits(shown.filter { $0.status == .completed }.compactMap(\.id)) : []
         func row(_ v: VisitModel) -> VisitRow {
             let other = staff && patient == nil ? (v.$patient.value?.$user.value?.name ?? "Patient") : (v.$therapist.value?.$user.value?.name ?? "")
             let id = v.id ?? UUID()
+            let visitGuests = guests[id] ?? []
+            // A caregiver joins the visits they are invited to.
             let joinable = v.callIsOpen(now: now, earlyMinutes: ctx.config.callEarlyMinutes)
+                && (user.role != .caregiver || visitGuests.contains { $0.$user.id == user.userID })
             let changeable = v.status == .booked && now < v.startAt
+            let managesGuests = mayInvite && v.modality == .video && v.status == .booked && now < v.endAt
+                && (user.role != .therapist || user.therapistID == v.$therapist.id)
             return VisitRow(
                 when: Self.when(v.startAt, v.endAt, in: zone), title: "\(v.visitTypeName) with \(other)",
                 how: v.modality == .video ? "Video" : "In person" + (v.location.map { " at \($0)" } ?? ""),
@@ -160,7 +196,14 @@ struct VisitPages: Feature {
                 move: Paths.visitsPage(query: ["patient": v.$patient.id.uuidString, "move": id.uuidString]),
                 mayCancel: changeable,
                 mayRecord: user.therapistID == v.$therapist.id && v.status == .booked && now >= v.startAt.addingTimeInterval(-600),
-                late: false)
+                late: false,
+                guests: visitGuests.map { g in
+                    GuestRow(name: g.name, kind: g.kind.displayName.lowercased(), remove: managesGuests ? Paths.visitGuestRemove(id, g.id ?? UUID()) : "")
+                },
+                mayInvite: managesGuests && visitGuests.isEmpty, invite: Paths.visitGuestsPage(id),
+                noteLink: user.therapistID == v.$therapist.id && v.status == .completed
+                    ? (noted.contains(id) ? Paths.notes(v.$patient.id) : Self.noteLink(v)) : nil,
+                noted: noted.contains(id))
         }
         context.upcoming = shown.filter { $0.endAt > now && $0.status.holdsTime }.map(row)
         context.past = shown.filter { !($0.endAt > now && $0.status.holdsTime) }.reversed().map(row)
@@ -172,6 +215,7 @@ struct VisitPages: Feature {
             "moved": "The visit is moved. Everyone is told of the new time.",
             "cancelled": "The visit was cancelled.",
             "recorded": "Attendance recorded.",
+            "guest-removed": "The invitation is withdrawn; its link no longer works.",
         ]), status: status)
     }
 

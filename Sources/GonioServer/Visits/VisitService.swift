@@ -354,14 +354,18 @@ struct VisitService {
     // MARK: Calls
 
     /// How a user takes part in a visit's call, or nil when they do not.
-    enum Participant: String {
-        case therapist, patient
+    enum Participant: String, Sendable {
+        case therapist, patient, caregiver, interpreter
     }
 
-    func participant(_ visit: VisitModel, patient: AuthorizedPatient) -> Participant? {
+    /// The therapist, the patient, or a signed-in caregiver on the visit's guest list.
+    func participant(_ visit: VisitModel, patient: AuthorizedPatient) async throws -> Participant? {
         guard let user = ctx.user else { return nil }
         if user.therapistID == visit.$therapist.id { return .therapist }
         if user.userID == patient.userID { return .patient }
+        if user.role == .caregiver, try await VisitGuestService(ctx: ctx).invitedCaregiver(visitID: try visit.requireID(), userID: user.userID) != nil {
+            return .caregiver
+        }
         return nil
     }
 
@@ -369,9 +373,10 @@ struct VisitService {
     /// therapist must be licensed there at this moment, CLINICAL.md §4), and it is recorded.
     func join(_ patient: AuthorizedPatient, visitID: UUID, location: String?) async throws -> (VisitModel, Participant) {
         let visit = try await visit(visitID, of: patient, locking: true)
-        guard let role = participant(visit, patient: patient) else { throw Self.notFound }
+        guard let role = try await participant(visit, patient: patient) else { throw Self.notFound }
         try visit.checkCallOpen(now: ctx.now, earlyMinutes: ctx.config.callEarlyMinutes)
-        if role == .patient {
+        // The patient, or the caregiver with them, says where the patient is.
+        if role == .patient || role == .caregiver {
             guard let location, !location.isEmpty else {
                 throw DomainError.invalid("location-required", "Say where you are right now: your therapist must be licensed there.")
             }
