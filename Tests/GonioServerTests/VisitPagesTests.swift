@@ -67,6 +67,7 @@ import VaporTesting
             let therapist = try await app.therapistID(of: Demo.therapist)
             var admin = Browser(app: app)
             try await admin.signIn(Demo.admin)
+            #expect(try await admin.get("/dashboard").text.contains("/visits/hours?therapist=\(therapist)"), "the admin's dashboard links to it")
             let page = try await admin.get("/visits/hours?therapist=\(therapist)")
             #expect(page.status == .ok && page.text.contains("Hours of "))
             let saved = try await admin.post("/visits/hours?therapist=\(therapist)", form: Self.hoursForm(), csrf: Browser.csrf(in: page.text))

@@ -4,8 +4,8 @@ Maria (on a 375 px phone) checks her camera, microphone and sound, says where sh
 state where her therapist holds no licence, which is refused, then California) and waits; the
 therapist sees her arrive and admits her by keyboard; each receives the other's video; her
 chat message reaches the therapist; the therapist ends the visit and both pages release the
-camera and microphone. Someone linked to Maria but not in the visit is refused, page and
-socket alike.
+camera and microphone. An interpreter Maria invited opens the private link without an account,
+waits, and is let in. Someone signed in but not in the visit is refused, page and socket alike.
 
 The server must let people join any booked visit now: the runner starts it with a large
 GONIO_CALL_EARLY_MINUTES (the default lets them in 10 minutes before the start). Chromium
@@ -252,14 +252,60 @@ def test_therapist_and_patient_meet_in_a_video_visit(media_browser):
     assert visit["status"] == "completed", visit
 
 
+def test_an_interpreter_with_a_link_is_let_in(media_browser):
+    """Maria invites an interpreter (withdrawing her caregiver's invitation first: a visit has
+    one guest); the interpreter opens the link with no account, checks their devices and
+    waits; the therapist lets them in and each sees the other's video."""
+    visit_id = next_video_visit()
+    maria = token(g.DEMO["patient"])
+    for guest in api("GET", f"/api/v1/visits/{visit_id}/guests", maria):
+        api("DELETE", f"/api/v1/visits/{visit_id}/guests/{guest['id']}", maria)
+    name = g.unique("Luis Interpreter")
+    link = api("POST", f"/api/v1/visits/{visit_id}/guests", maria, {"kind": "interpreter", "name": name})["link"]
+    path = "/join/" + link.rsplit("/", 1)[-1]
+
+    therapist, guest = media_browser(), media_browser()
+    g.login(therapist, g.DEMO["therapist"])
+    open_call(therapist, visit_id)
+    start_devices(therapist)
+    press(therapist, "join")
+    wait_state(therapist, "in-call")
+
+    guest.get(g.url(path))
+    g.wait_ready(guest)
+    wait_state(guest, "check")
+    assert "Dana Whitaker" in g.heading(guest)
+    assert "Maria" not in g.main_text(guest), "the link does not name the patient"
+    assert not guest.find_element(By.ID, "location-field").is_displayed(), "only the patient's side says where the patient is"
+    start_devices(guest)
+    press(guest, "join")
+    wait_state(guest, "waiting")
+    WebDriverWait(therapist, g.WAIT).until(lambda d: name in text_of(d, "waiting-list"))
+    therapist.find_element(By.XPATH, f"//ul[@id='waiting-list']//button[normalize-space()='Admit {name}']").click()
+    wait_state(guest, "in-call")
+    assert wait_for_video(guest, "the interpreter")["peers"] == 1
+    assert wait_for_video(therapist, "the therapist")["peers"] == 1
+    assert "interpreter" in therapist.find_element(By.CSS_SELECTOR, ".remote-tile figcaption").text
+    assert not g.blocking(g.run_axe(guest, "video-guest"))
+    press(therapist, "end")
+    press(therapist, "end-yes")
+    wait_state(guest, "ended")
+
+    # The link works only while the invitation stands.
+    api("DELETE", f"/api/v1/visits/{visit_id}/guests/{api('GET', f'/api/v1/visits/{visit_id}/guests', maria)[0]['id']}", maria)
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(urllib.request.Request(g.url(path)), timeout=10)
+    assert gone.value.code == 404
+
+
 def test_someone_not_in_the_visit_is_refused(media_browser):
-    """Ana, Maria's caregiver, is linked to her but not part of the visit: the page answers
-    404 with no video, and the signalling socket lets her in neither."""
+    """James, another patient of the same therapist, is signed in but not part of Maria's
+    visit: the page answers 404 with no video, and the signalling socket lets him in neither."""
     video = [v for v in marias_visits() if v["modality"] == "video"]
     assert video, "Maria has no video visit: start the server with fresh demo data"
     visit_id = video[0]["id"]
     carer = media_browser()
-    g.login(carer, g.DEMO["caregiver"])
+    g.login(carer, g.DEMO["patient2"])
 
     carer.get(g.url(f"/visits/{visit_id}/call"))
     g.wait_ready(carer)

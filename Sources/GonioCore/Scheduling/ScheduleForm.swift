@@ -12,7 +12,7 @@
 /// - `ex_day`, `ex_start`, `ex_end`, `ex_offer`, `ex_note`: a new exception (no times: closed that day)
 /// - `off_from`, `off_through`, `off_note`: new time off
 public enum ScheduleForm {
-    public static let rowsPerDay = 3
+    public static let rowsPerDay = 2
 
     /// The visit types a form shows: the therapist's own, then any standard ones they do not offer.
     public static func typeChoices(_ schedule: TherapistSchedule) -> [(type: VisitType, offered: Bool)] {

@@ -384,6 +384,8 @@ struct Dashboards {
     struct TherapistOption: Encodable {
         var id: String
         var name: String
+        /// Their hours, days off and booking rules.
+        var hours: String
     }
 
     struct PendingTherapist: Encodable {
@@ -433,7 +435,7 @@ struct Dashboards {
             members: members, patients: patients,
             pager: Pager(request, total: page.total, query: search?.text, link: pageLink(request, search)), searchAction: Paths.dashboard(),
             assignable: therapists.filter { $0.verification == VerificationStatus.verified.rawValue }
-                .map { TherapistOption(id: $0.id.uuidString, name: $0.name) },
+                .map { TherapistOption(id: $0.id.uuidString, name: $0.name, hours: Paths.scheduleHours(query: ["therapist": $0.id.uuidString])) },
             caregiverForm: CaregiverFormContext(now: ctx.now))
     }
 

@@ -58,7 +58,7 @@ struct VisitPages: Feature {
     struct GuestRow: Encodable {
         var name: String
         var kind: String
-        var remove: String
+        var remove: String?
     }
 
     struct SlotDay: Encodable {
@@ -92,6 +92,8 @@ struct VisitPages: Feature {
         var nextWeek: String
         var zone: String
         var message: String?
+        /// "Where will you be...", or the patient's name when someone books for them.
+        var placeQuestion: String
     }
 
     struct Context: Encodable {
@@ -107,6 +109,7 @@ struct VisitPages: Feature {
         var patientName: String?
         var staff: Bool
         var search: String
+        var searched: Bool
         var found: [Choice]
         var hoursLink: String?
         /// Whom a visit's guest may be: the patient's linked caregivers, or anyone by link.
@@ -126,7 +129,7 @@ struct VisitPages: Feature {
         let now = ctx.now
         let staff = user.role == .therapist || user.role == .clinicAdmin
         var context = Context(heading: "Visits", isTherapist: user.role == .therapist, patients: [], upcoming: [], past: [], booking: nil,
-                              zone: "", bookAction: Paths.visitsPage(), patientName: nil, staff: staff, search: "", found: [],
+                              zone: "", bookAction: Paths.visitsPage(), patientName: nil, staff: staff, search: "", searched: false, found: [],
                               hoursLink: user.role == .therapist ? Paths.scheduleHours() : nil, guestChoices: [])
         var zone = TimeZone(identifier: "UTC")!
         if user.role == .therapist, let therapistID = user.therapistID, let me = try? await service.therapist(therapistID) {
@@ -142,6 +145,7 @@ struct VisitPages: Feature {
             }
             if let search = try NameSearch(try? req.query.get(String.self, at: "q")) {
                 context.search = search.text
+                context.searched = true
                 let page = try await ctx.gate.list(.visitBook, page: try ListPage(page: 1, per: 10), search: search, resource: "visits/search")
                 context.found = page.items.map { Choice(value: Paths.visitsPage(query: ["patient": $0.id.uuidString]), label: $0.name, selected: false) }
             }
@@ -198,15 +202,17 @@ struct VisitPages: Feature {
                 mayRecord: user.therapistID == v.$therapist.id && v.status == .booked && now >= v.startAt.addingTimeInterval(-600),
                 late: false,
                 guests: visitGuests.map { g in
-                    GuestRow(name: g.name, kind: g.kind.displayName.lowercased(), remove: managesGuests ? Paths.visitGuestRemove(id, g.id ?? UUID()) : "")
+                    GuestRow(name: g.name, kind: g.kind.displayName.lowercased(), remove: managesGuests ? Paths.visitGuestRemove(id, g.id ?? UUID()) : nil)
                 },
                 mayInvite: managesGuests && visitGuests.isEmpty, invite: Paths.visitGuestsPage(id),
                 noteLink: user.therapistID == v.$therapist.id && v.status == .completed
                     ? (noted.contains(id) ? Paths.notes(v.$patient.id) : Self.noteLink(v)) : nil,
                 noted: noted.contains(id))
         }
-        context.upcoming = shown.filter { $0.endAt > now && $0.status.holdsTime }.map(row)
-        context.past = shown.filter { !($0.endAt > now && $0.status.holdsTime) }.reversed().map(row)
+        // Coming up: booked and not over. A call ended early completes its visit: it is past.
+        let coming: (VisitModel) -> Bool = { $0.endAt > now && $0.status == .booked }
+        context.upcoming = shown.filter(coming).map(row)
+        context.past = shown.filter { !coming($0) }.reversed().map(row)
         if let patient, patient.may(.bookVisit) {
             context.booking = try await booking(req, patient, message: message, moveID: moveID ?? (try? req.query.get(UUID.self, at: "move")))
         }
@@ -281,7 +287,8 @@ struct VisitPages: Feature {
                 .map { Choice(value: $0.0, label: $0.1, selected: $0.0 == here) },
             days: days, weekLabel: "\(weekStart.longName) to \(weekStart.adding(days: 6).longName)",
             previousWeek: weekStart > today ? query(max(today, weekStart.adding(days: -7))) : nil, nextWeek: query(weekStart.adding(days: 7)),
-            zone: zone.identifier.replacingOccurrences(of: "_", with: " "), message: message)
+            zone: zone.identifier.replacingOccurrences(of: "_", with: " "), message: message,
+            placeQuestion: user.role == .patient ? "Where will you be during a video visit?" : "Where will \(patient.name) be during a video visit?")
     }
 
     struct BookForm: Content {
