@@ -54,6 +54,7 @@ import Testing
             ("ex_start", "10:00", "exception-day-missing"),
             ("ex_day", "2026-02-30", "date-invalid"),
             ("off_through", "2026-12-24", "time-off-invalid"),
+            ("locationRegion", "US-ZZ", "jurisdiction-invalid"),
         ]
         for (key, value, code) in cases {
             var f = Self.filled
@@ -65,6 +66,14 @@ import Testing
                 #expect(error.code == code, "\(key)=\(value): \(error.code)")
             }
         }
+    }
+
+    @Test func theClinicsStateIsKeptAsAJurisdictionCode() throws {
+        var f = Self.filled
+        f["locationRegion"] = "US-CA"
+        #expect(try ScheduleForm.schedule(from: f, current: Self.current).inPersonRegion == "US-CA")
+        f["locationRegion"] = ""
+        #expect(try ScheduleForm.schedule(from: f, current: Self.current).inPersonRegion == nil)
     }
 
     @Test func noVisitTypeOfferedIsRefused() {

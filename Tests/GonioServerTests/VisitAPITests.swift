@@ -279,6 +279,31 @@ import VaporTesting
         }
     }
 
+    @Test func inPersonVisitsNeedALicenceInTheClinicsState() async throws {
+        try await Self.withDemo { app, _ in
+            let therapist = try await app.therapistID(of: Demo.therapist)
+            let maria = try await app.patientID(of: Demo.patient)
+            let dana = try await app.token(Demo.therapist)
+            var schedule = try await app.send(.GET, "/api/v1/therapists/\(therapist)/schedule", token: dana).object
+            #expect(schedule["inPersonRegion"] as? String == "US-CA", "the demo clinic is in California")
+            // Moved to a state where Dana holds no licence or privilege: in-person booking stops, video does not.
+            schedule["inPersonRegion"] = "US-NY"
+            #expect(try await app.send(.PUT, "/api/v1/therapists/\(therapist)/schedule", token: dana, json: schedule).status == .ok)
+            let inPerson = try await app.send(.POST, "/api/v1/visits", token: try await app.token(Demo.patient),
+                                              json: Self.booking(therapist, maria, "2026-12-02T18:00:00Z", modality: "in-person", location: nil))
+            #expect(inPerson.status == .unprocessableEntity && inPerson.errorCode == "not-licensed-in-location", "\(inPerson.text)")
+            #expect(try await app.send(.POST, "/api/v1/visits", token: try await app.token(Demo.patient),
+                                       json: Self.booking(therapist, maria, "2026-12-02T18:00:00Z")).status == .created)
+            schedule["inPersonRegion"] = "Narnia"
+            let bad = try await app.send(.PUT, "/api/v1/therapists/\(therapist)/schedule", token: dana, json: schedule)
+            #expect(bad.status == .unprocessableEntity && bad.errorCode == "jurisdiction-invalid")
+            schedule["inPersonRegion"] = "US-CA"
+            #expect(try await app.send(.PUT, "/api/v1/therapists/\(therapist)/schedule", token: dana, json: schedule).status == .ok)
+            #expect(try await app.send(.POST, "/api/v1/visits", token: try await app.token(Demo.patient),
+                                       json: Self.booking(therapist, maria, "2026-12-04T18:00:00Z", modality: "in-person", location: nil)).status == .created)
+        }
+    }
+
     @Test func aVisitDownloadsAsACalendarEvent() async throws {
         try await Self.withDemo { app, _ in
             let token = try await app.token(Demo.patient)

@@ -196,9 +196,13 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
     public var policy: BookingPolicy
     /// Where in-person visits take place (the clinic's address), shown to patients.
     public var inPersonLocation: String?
+    /// The state or region of that address (a jurisdiction code such as `US-CA`): the patient is
+    /// there during an in-person visit, so the therapist must be licensed there (CLINICAL.md §4).
+    public var inPersonRegion: String?
 
     public init(timeZone: String, weekly: [WeeklyHours], exceptions: [DayException] = [], timeOff: [TimeOff] = [],
-                visitTypes: [VisitType] = VisitType.standard, policy: BookingPolicy = .standard, inPersonLocation: String? = nil) {
+                visitTypes: [VisitType] = VisitType.standard, policy: BookingPolicy = .standard, inPersonLocation: String? = nil,
+                inPersonRegion: String? = nil) {
         self.timeZone = timeZone
         self.weekly = weekly
         self.exceptions = exceptions
@@ -206,6 +210,7 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
         self.visitTypes = visitTypes
         self.policy = policy
         self.inPersonLocation = inPersonLocation
+        self.inPersonRegion = inPersonRegion
     }
 
     /// Exceptions, time off, visit types and policy may be left out (none, none, the standard
@@ -220,6 +225,7 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
         visitTypes = c.contains(.visitTypes) ? try c.decode([VisitType].self, forKey: .visitTypes) : VisitType.standard
         policy = c.contains(.policy) ? try c.decode(BookingPolicy.self, forKey: .policy) : .standard
         inPersonLocation = try c.decodeIfPresent(String.self, forKey: .inPersonLocation)
+        inPersonRegion = try c.decodeIfPresent(String.self, forKey: .inPersonRegion)
     }
 
     /// A schedule with no hours yet: nothing can be booked until the therapist sets some.
@@ -291,6 +297,9 @@ public struct TherapistSchedule: Codable, Equatable, Sendable {
             let trimmed = location.trimmingWhitespace()
             guard trimmed.count <= 200 else { throw .invalid("location-too-long", "Keep the address to 200 characters.") }
             s.inPersonLocation = trimmed.isEmpty ? nil : trimmed
+        }
+        if let region = inPersonRegion?.trimmingWhitespace() {
+            s.inPersonRegion = region.isEmpty ? nil : try Jurisdiction(region).code
         }
         return s
     }

@@ -3,7 +3,7 @@
 /// a schedule sent to the API (`TherapistSchedule.validated`).
 ///
 /// Fields:
-/// - `timeZone`, `location`
+/// - `timeZone`, `location`, `locationRegion` (the clinic's state, a jurisdiction code)
 /// - `w{weekday}_{row}_start|end|offer` for weekday 1 (Monday) ... 7, rows 0 ..< `rowsPerDay`
 /// - `type_{id}_on` ("on" when offered), `type_{id}_minutes`, `type_{id}_offer`
 /// - `bufferMinutes`, `minimumNoticeHours`, `horizonDays`, `slotStepMinutes`,
@@ -36,6 +36,8 @@ public enum ScheduleForm {
         schedule.timeZone = text("timeZone")
         let location = text("location")
         schedule.inPersonLocation = location.isEmpty ? nil : location
+        let region = text("locationRegion")
+        schedule.inPersonRegion = region.isEmpty ? nil : region
 
         var weekly: [WeeklyHours] = []
         for weekday in 1...7 {

@@ -172,12 +172,11 @@ struct AccountRoutes: Feature {
         let roleLabels: [Role: String] = [
             .patient: "I am a patient", .caregiver: "I help a patient (caregiver)", .therapist: "I am a physical therapist",
         ]
-        let states = Jurisdiction.usStates.sorted { $0.value < $1.value }
         return RegisterContext(
             form: form,
             clinics: clinics.map { Choice(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.clinicId) },
             roles: Role.selfRegistrable.map { Choice(value: $0.rawValue, label: roleLabels[$0]!, selected: $0.rawValue == (form.role ?? "patient")) },
-            states: states.map { Choice(value: "US-\($0.key)", label: $0.value, selected: "US-\($0.key)" == form.location) },
+            states: Choice.usStates(selected: form.location),
             licenseTypes: LicenseType.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == form.licenseType) })
     }
 

@@ -23,7 +23,7 @@ extension DemoHistory {
             visitTypes: VisitType.standard,
             policy: BookingPolicy(bufferMinutes: 0, minimumNoticeHours: 12, horizonDays: 60, slotStepMinutes: 30,
                                   cancellationNoticeHours: 24, lateCancelFeeCents: 2500),
-            inPersonLocation: "Riverside Physical Therapy, 1200 Riverside Drive, Sacramento, CA 95814")
+            inPersonLocation: "Riverside Physical Therapy, 1200 Riverside Drive, Sacramento, CA 95814", inPersonRegion: "US-CA")
         _ = try await VisitService(ctx: acting(base, p.dana, at: at(-6, 8))).saveSchedule(therapistID: danaTherapist, schedule)
 
         let past = weekday(from: -3, step: -1)

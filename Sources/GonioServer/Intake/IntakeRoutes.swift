@@ -138,9 +138,7 @@ struct IntakeRoutes: Feature {
             history: Intake.HistoryItem.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: i.history.contains($0)) },
             medications: Intake.Medication.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: i.medications.contains($0)) },
             otherMedications: i.otherMedications ?? "", age: i.age.map(String.init) ?? "",
-            states: Jurisdiction.usStates.sorted { $0.value < $1.value }.map {
-                Choice(value: "US-\($0.key)", label: $0.value, selected: i.visitLocation?.code == "US-\($0.key)")
-            },
+            states: Choice.usStates(selected: i.visitLocation?.code),
             camera: Self.yesNo(r.hasCameraDevice),
             internet: [("good", "Good: video calls work well"), ("fair", "Fair: video sometimes freezes"), ("poor", "Poor: video rarely works"), ("none", "No internet at home")]
                 .map { Choice(value: $0.0, label: $0.1, selected: r.internet?.rawValue == $0.0) },

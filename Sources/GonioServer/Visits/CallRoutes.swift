@@ -54,7 +54,7 @@ struct CallRoutes: Feature {
         let user = try req.context.requireUser()
         let zone = role == .therapist ? (try? await VisitService(ctx: req.context).schedule(of: visit.therapist).zone) ?? .gmt : patient.timeZone.timeZone
         let therapistName = visit.therapist.$user.value?.name ?? "your therapist"
-        let places = Jurisdiction.usStates.map { CallData.Place(code: "US-" + $0.key, name: $0.value) }.sorted { $0.name < $1.name }
+        let places = Choice.usStates(selected: nil).map { CallData.Place(code: $0.value, name: $0.label) }
         let confirms = role == .patient || role == .caregiver
         return try await Self.renderCall(req, visit: visit, data: CallData(
             visitId: try visit.requireID().uuidString, socketPath: Paths.visitSignal(try visit.requireID()), role: role.rawValue,

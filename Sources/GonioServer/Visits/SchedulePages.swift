@@ -49,6 +49,7 @@ struct SchedulePages: Feature {
         var lateCancelFee: String
         var steps: [Choice]
         var location: String
+        var regions: [Choice]
         var exceptions: [Saved]
         var timeOff: [Saved]
         var today: String
@@ -107,6 +108,8 @@ struct SchedulePages: Feature {
             policy: schedule.policy, lateCancelFee: ScheduleForm.money(schedule.policy.lateCancelFeeCents),
             steps: [5, 10, 15, 20, 30, 60].map { Choice(value: "\($0)", label: "\($0) minutes", selected: $0 == schedule.policy.slotStepMinutes) },
             location: schedule.inPersonLocation ?? "",
+            regions: [Choice(value: "", label: "Choose a state", selected: schedule.inPersonRegion == nil)]
+                + Choice.usStates(selected: fields?["locationRegion"] ?? schedule.inPersonRegion),
             exceptions: schedule.exceptions.map { e in
                 Saved(key: e.day.description, label: "\(e.day.longName) \(e.day.year): "
                     + (e.hours.isEmpty ? "closed" : e.hours.map { "\($0.start)–\($0.end) \($0.offer.displayName.lowercased())" }.joined(separator: ", "))

@@ -283,8 +283,7 @@ struct VisitPages: Feature {
             types: schedule.visitTypes.filter { moving == nil || $0.id == typeID }
                 .map { Choice(value: $0.id, label: "\($0.name) (\($0.minutes) min)", selected: $0.id == typeID) },
             modalities: VisitModality.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: $0 == (moving?.modality ?? .video)) },
-            places: Jurisdiction.usStates.map { ("US-" + $0.key, $0.value) }.sorted { $0.1 < $1.1 }
-                .map { Choice(value: $0.0, label: $0.1, selected: $0.0 == here) },
+            places: Choice.usStates(selected: here),
             days: days, weekLabel: "\(weekStart.longName) to \(weekStart.adding(days: 6).longName)",
             previousWeek: weekStart > today ? query(max(today, weekStart.adding(days: -7))) : nil, nextWeek: query(weekStart.adding(days: 7)),
             zone: zone.identifier.replacingOccurrences(of: "_", with: " "), message: message,

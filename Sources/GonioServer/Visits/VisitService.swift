@@ -145,7 +145,8 @@ struct VisitService {
         let schedule = try await schedule(of: therapist)
         let type = try Self.visitType(booking.visitType, in: schedule)
         let modality = booking.modality ?? (type.offer.allows(.video) ? .video : .inPerson)
-        try await checkMayMeet(patient, therapist: therapist, modality: modality, place: booking.patientLocation, at: booking.start)
+        try await checkMayMeet(patient, therapist: therapist, modality: modality, place: booking.patientLocation, at: booking.start,
+                               clinicRegion: schedule.inPersonRegion)
         let busy = try await busy(therapistID: therapistID, from: booking.start, to: booking.start.addingTimeInterval(TimeInterval(type.minutes * 60)))
         let slot = try Scheduling.checkBooking(schedule, type: type, modality: modality, start: booking.start, now: ctx.now, busy: busy,
                                                booker: booker)
@@ -202,8 +203,11 @@ struct VisitService {
     }
 
     /// Video visits need a clear (or cleared) intake and a licence where the patient will be;
-    /// every visit needs a verified therapist with a licence in force (CLINICAL.md §4).
-    func checkMayMeet(_ patient: AuthorizedPatient, therapist: TherapistModel, modality: VisitModality, place: Jurisdiction?, at start: Date) async throws {
+    /// an in-person visit needs a licence in the clinic's state, when the schedule names it;
+    /// every visit needs a verified therapist with a licence in force (CLINICAL.md §4: the
+    /// practice takes place where the patient is).
+    func checkMayMeet(_ patient: AuthorizedPatient, therapist: TherapistModel, modality: VisitModality, place: Jurisdiction?, at start: Date,
+                      clinicRegion: String? = nil) async throws {
         let day = CalendarDay(at: start, in: patient.timeZone.timeZone)
         do {
             try Licensure.checkMayJoinCareTeam(therapist.standing, on: day)
@@ -212,6 +216,8 @@ struct VisitService {
                     throw DomainError.invalid("location-required", "Say where the patient will be during the video visit (state or region).")
                 }
                 try Licensure.checkMayHostVisit(therapist.standing, patientLocation: place, on: day, compact: ctx.config.compact)
+            } else if let clinicRegion, let clinic = try? Jurisdiction(clinicRegion) {
+                try Licensure.checkMayHostVisit(therapist.standing, patientLocation: clinic, on: day, compact: ctx.config.compact)
             }
         } catch let error as DomainError where error.kind == .forbidden {
             throw DomainError.invalid(error.code, error.message)
@@ -295,7 +301,7 @@ struct VisitService {
         }
         let modality = modality ?? visit.modality
         let place = try place ?? visit.patientRegion.map { try Jurisdiction($0) }
-        try await checkMayMeet(patient, therapist: therapist, modality: modality, place: place, at: start)
+        try await checkMayMeet(patient, therapist: therapist, modality: modality, place: place, at: start, clinicRegion: schedule.inPersonRegion)
         let busy = try await busy(therapistID: therapist.requireID(), from: start, to: start.addingTimeInterval(TimeInterval(type.minutes * 60)),
                                   excluding: visitID)
         let slot = try Scheduling.checkBooking(schedule, type: type, modality: modality, start: start, now: ctx.now, busy: busy, booker: booker)

@@ -48,6 +48,13 @@ struct Choice: Encodable {
     var selected: Bool
 }
 
+extension Choice {
+    /// The US states by name, each valued by its jurisdiction code ("US-CA"), `selected` marked.
+    static func usStates(selected: String?) -> [Choice] {
+        Jurisdiction.usStates.sorted { $0.value < $1.value }.map { Choice(value: "US-\($0.key)", label: $0.value, selected: "US-\($0.key)" == selected) }
+    }
+}
+
 /// The "previous / next" links and the search box of a paginated list.
 struct Pager: Encodable {
     var page: Int
