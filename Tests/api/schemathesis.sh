@@ -135,7 +135,7 @@ print("""
 # (the clinic or caregiver account must exist, the current password must match, common
 # passwords are refused, a plan exists or not, a log id was used, ...). For them 422 is a correct answer to schema-valid data.
 [[operations]]
-include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert", "saveTherapistSchedule", "listTherapistSlots", "listVisits", "bookVisit", "bookVisitSeries", "rescheduleVisit", "cancelVisit", "recordVisitAttendance"]
+include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert", "saveTherapistSchedule", "listTherapistSlots", "listVisits", "bookVisit", "bookVisitSeries", "rescheduleVisit", "cancelVisit", "recordVisitAttendance", "inviteVisitGuest"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """)
 PY
