@@ -32,7 +32,7 @@ import VaporTesting
         let code = await GonioCLI.run(args, environment: ["GONIO_DATA_DIR": dir], output: { buffer.out += $0 },
                                       errorOutput: { buffer.err += $0 })
         #expect(code == 0)
-        for command in ["serve", "migrate", "seed", "measures", "triage"] {
+        for command in ["serve", "migrate", "seed", "measures", "triage", "motion"] {
             #expect(buffer.out.contains("  \(command) "), "\(args) lists \(command)")
         }
         #expect(!buffer.out.contains("Gonio is starting"))
@@ -152,5 +152,55 @@ import VaporTesting
             let entry = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == "measure.complete").sort(\.$at, .descending).first())
             #expect(abs(entry.at.timeIntervalSince(time.current)) < 1, "the audit log reads the same clock")
         }
+    }
+}
+
+extension CommandLineTests {
+    @Test func motionListsExercisesAndAnalysesAFile() async throws {
+        let list = await gonio("motion", "exercises")
+        #expect(list.code == 0)
+        let exercises = try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]] ?? []
+        let ids = Set(exercises.compactMap { $0["id"] as? String })
+        for id in ["deep-squat", "mini-squat", "sit-to-stand", "hurdle-step", "inline-lunge", "side-lunge", "standing-straight-leg-raise",
+                   "standing-hip-abduction", "standing-knee-flexion", "seated-knee-extension", "heel-raise", "shoulder-abduction",
+                   "shoulder-flexion", "shoulder-extension", "shoulder-scaption", "shoulder-rotation", "arm-raise", "elbow-flexion",
+                   "lateral-trunk-tilt", "trunk-rotation", "single-leg-stance"] {
+            #expect(ids.contains(id), "\(id)")
+        }
+        #expect(exercises.allSatisfy { $0["measure"] is String })
+
+        // Three elbow bends, from a CSV written here (image coordinates, y down).
+        var csv = "t,right_shoulder_x,right_shoulder_y,right_elbow_x,right_elbow_y,right_wrist_x,right_wrist_y\n"
+        var t = 0.0
+        func frame(_ flexion: Double) {
+            let r = flexion * .pi / 180
+            csv += "\(t),100,100,100,160,\(100 + 55 * sin(r)),\(160 + 55 * cos(r))\n"
+            t += 1.0 / 30
+        }
+        for _ in 0..<20 { frame(5) }
+        for _ in 0..<3 {
+            for i in 0..<40 { frame(5 + 125 * (1 - cos(Double(i) / 40 * 2 * .pi)) / 2) }
+            for _ in 0..<10 { frame(5) }
+        }
+        let file = freshDirectory() + ".csv"
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let analysed = await gonio("motion", "analyze", "--exercise", "elbow-flexion", file)
+        #expect(analysed.code == 0, "\(analysed.err)")
+        let result = try JSONSerialization.jsonObject(with: Data(analysed.out.utf8)) as? [String: Any] ?? [:]
+        #expect(result["exercise"] as? String == "elbow-flexion" && result["reps"] as? Int == 3 && result["partialReps"] as? Int == 0, "\(analysed.out)")
+        let reps = result["repetitions"] as? [[String: Any]] ?? []
+        #expect(reps.count == 3 && ((reps.first?["rom"] as? [String: Any])?["max"] as? Double ?? 0) > 120)
+        for key in ["formScore", "framesAnalysed", "framesRejected"] { #expect(result[key] != nil, "\(key)") }
+        #expect(await gonio("motion", "analyze", "--exercise", "generic", file).out.contains("\"reps\":3"))
+
+        // Mistakes: exit 2 and a message naming the problem.
+        let unknown = await gonio("motion", "analyze", "--exercise", "moonwalk", file)
+        #expect(unknown.code == 2 && unknown.err.contains("Unknown exercise"))
+        let missing = await gonio("motion", "analyze", "--exercise", "deep-squat", "/nonexistent.json")
+        #expect(missing.code == 2 && missing.err.contains("Cannot read"))
+        try "{\"format\":\"gonio-pose/1\",\"skeleton\":\"coco17\",\"frames\":[{\"t\":0,\"p\":[[1,2]]}]}".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = await gonio("motion", "analyze", "--exercise", "deep-squat", file)
+        #expect(bad.code == 2 && bad.err.contains("coco17 skeleton has 17"), "\(bad.err)")
+        #expect(await gonio("motion", "analyze", "--exercise", "deep-squat", "--side", "up", file).code == 2)
     }
 }
