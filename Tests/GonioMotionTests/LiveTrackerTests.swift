@@ -1,0 +1,59 @@
+import Testing
+@testable import GonioMotion
+
+/// The live tracker counts frame by frame what the offline analysis counts on the whole file.
+@Suite struct LiveTrackerTests {
+    static let canonical = Skeleton(name: "canonical", joints: Joint.allCases.map { Optional($0) }, worldYUp: true)
+
+    static func replay(_ s: PoseSequence, spec: MotionSpec) -> LiveTracker {
+        var tracker = LiveTracker(spec: spec, space: s.space, is3D: s.is3D, yUp: s.yUp)
+        var buffer = [Float](repeating: 0, count: Joint.count * 4)
+        for f in 0..<s.count {
+            for j in 0..<Joint.count {
+                let i = f * Joint.count + j
+                buffer[j * 4] = s.points[i * 3]
+                buffer[j * 4 + 1] = s.points[i * 3 + 1]
+                buffer[j * 4 + 2] = s.points[i * 3 + 2]
+                buffer[j * 4 + 3] = s.confidence[i]
+            }
+            buffer.withUnsafeBufferPointer { _ = tracker.push($0, skeleton: canonical, at: s.times[f]) }
+        }
+        return tracker
+    }
+
+    @Test(arguments: MotionAnalysisTests.movements.map(\.id).filter { $0 != "sit-to-stand" })
+    func countsLikeTheOfflineAnalysis(id: String) throws {
+        let m = try #require(MotionAnalysisTests.movements.first { $0.id == id })
+        let spec = try #require(MotionSpecs.spec(id))
+        for (k, view) in [Take.View.world, m.view].enumerated() {
+            let v: Take.View = (id == "shoulder-rotation" || id == "trunk-rotation") ? .world : view
+            let count = 4 + k * 3
+            let s = MotionAnalysisTests.record(m, reps: [Float](repeating: 1, count: count), take: Take(view: v, noise: v == .world ? 0.004 : 1.5, seed: UInt64(k + 3)))
+            let tracker = Self.replay(s, spec: spec)
+            #expect(tracker.reps == count && tracker.partialReps == 0, "\(id) \(v): \(tracker.reps) + \(tracker.partialReps) of \(count)")
+        }
+    }
+
+    @Test func aRepetitionCarriesItsRangeAndCues() throws {
+        let leaning = MotionAnalysisTests.Movement(id: "shoulder-abduction", view: .world, peak: 110) { b, a in
+            b.shoulderElevation[1] = 110 * a; b.trunkTilt = 20 * a
+        }
+        let s = MotionAnalysisTests.record(leaning, reps: [1, 1], take: Take())
+        let spec = MotionSpecs.spec("shoulder-abduction")!
+        let tracker = Self.replay(s, spec: spec)
+        #expect(tracker.reps == 2)
+        let last = try #require(tracker.lastRepetition)
+        // Measured against the trunk, which leans towards the arm: 110° less the 20° lean.
+        #expect(last.side == .right && last.counted && abs(last.romMax - 90) < 8, "\(last.romMax)")
+        let cues = last.broken.map { spec.checks[$0].id }
+        #expect(cues.contains("height") && cues.contains("lean"), "\(cues)")
+        #expect(last.formScore <= 60)
+    }
+
+    @Test func framesWithNobodyAreRejectedNotCounted() {
+        var tracker = LiveTracker(spec: MotionSpecs.spec("deep-squat")!)
+        let empty = [Float](repeating: 0, count: 33 * 4)
+        for i in 0..<60 { empty.withUnsafeBufferPointer { _ = tracker.push($0, skeleton: .blazePose33, at: Double(i) / 30) } }
+        #expect(tracker.reps == 0 && tracker.framesRejected == 60 && tracker.framesAnalysed == 0)
+    }
+}
