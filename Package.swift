@@ -48,6 +48,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gonio", dependencies: ["GonioServer"]),
+        // Speed of the motion engine (see Benchmarks/README.md).
+        .executableTarget(name: "motion-bench", dependencies: ["GonioMotion"], path: "Benchmarks/MotionBench"),
         .testTarget(name: "GonioMotionTests", dependencies: ["GonioMotion"]),
         .testTarget(name: "GonioCoreTests", dependencies: ["GonioCore"]),
         .testTarget(

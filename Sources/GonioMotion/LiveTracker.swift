@@ -4,13 +4,40 @@
 /// It follows the same rules as the offline analysis, learning the person's range as they go:
 /// until the first repetition it expects twice the spec's minimum range; then the usual range
 /// follows the repetitions done.
-public struct LiveTracker: Sendable {
+public struct LiveTracker: @unchecked Sendable {
     public let spec: MotionSpec
     /// One track per side (or one for both sides together).
     private var tracks: [TrackState]
-    /// The current frame, overwritten in place.
-    private var frame: PoseSequence
+    /// The current frame and the checks' running values, in memory allocated once. A tracker
+    /// belongs to one stream: copies share this storage.
+    private let storage: Storage
+    private let is3D: Bool
+    private let yUp: Bool
     private var sides: [Side?]
+
+    final class Storage {
+        let points = UnsafeMutablePointer<Float>.allocate(capacity: Joint.count * 3)
+        let confidence = UnsafeMutablePointer<Float>.allocate(capacity: Joint.count)
+        /// Per track and check: lowest, highest, and the value at the repetition's peak.
+        let checks: UnsafeMutablePointer<Float>
+        let checkCount: Int
+
+        init(tracks: Int, checks: Int) {
+            checkCount = checks
+            self.checks = .allocate(capacity: max(1, tracks * checks * 3))
+            points.initialize(repeating: 0, count: Joint.count * 3)
+            confidence.initialize(repeating: 0, count: Joint.count)
+            self.checks.initialize(repeating: 0, count: max(1, tracks * checks * 3))
+        }
+
+        deinit {
+            points.deallocate()
+            confidence.deallocate()
+            checks.deallocate()
+        }
+
+        @inline(__always) func low(_ track: Int, _ check: Int) -> UnsafeMutablePointer<Float> { checks + (track * checkCount + check) * 3 }
+    }
 
     /// Repetitions counted. Sides taking turns add up; two sides moving at the same time (both
     /// knees in a lunge) are one repetition.
@@ -32,8 +59,11 @@ public struct LiveTracker: Sendable {
         public var romMin: Float
         public var romMax: Float
         public var formScore: Int
+        /// The checks this repetition broke, one bit per index into `spec.checks` (no memory is
+        /// allocated per repetition either).
+        public var brokenChecks: UInt64
         /// Indexes into `spec.checks` of the checks this repetition broke.
-        public var broken: [Int]
+        public var broken: [Int] { (0..<64).filter { brokenChecks & (1 << UInt64($0)) != 0 } }
         public var counted: Bool
     }
 
@@ -51,65 +81,63 @@ public struct LiveTracker: Sendable {
         var startTime = 0.0
         var lo = Float.infinity
         var hi = -Float.infinity
-        /// Per check: the lowest and highest value during the current repetition, and the value at its peak.
-        var checkLow: [Float]
-        var checkHigh: [Float]
-        var checkAtPeak: [Float]
         var reps = 0
         var partials = 0
     }
 
     public init(spec: MotionSpec, side: Side? = nil, space: PoseSpace = .image, is3D: Bool = false, yUp: Bool = false) {
         self.spec = spec
-        frame = PoseSequence(space: space, is3D: is3D, yUp: yUp)
-        _ = frame.appendFrame(at: 0)
+        self.is3D = is3D && space == .world
+        self.yUp = yUp
         switch spec.limbs {
         case .both: sides = [nil]
         case .alternating where !spec.measure.sided: sides = [.left, .right]
         default: sides = side.map { [$0] } ?? [.left, .right]
         }
-        let n = spec.checks.count
         tracks = sides.map { side in
             let sign: Float = spec.limbs == .alternating && !spec.measure.sided ? (side == .right ? -1 : 1) : (spec.restHigh ? -1 : 1)
-            return TrackState(side: side, sign: sign, usual: max(spec.minRange * 2, 20),
-                              checkLow: .init(repeating: .infinity, count: n), checkHigh: .init(repeating: -.infinity, count: n),
-                              checkAtPeak: .init(repeating: .nan, count: n))
+            return TrackState(side: side, sign: sign, usual: max(spec.minRange * 2, 20))
         }
+        storage = Storage(tracks: sides.count, checks: spec.checks.count)
     }
 
     /// Feeds one frame of `skeleton` points: `x, y, z, confidence` for each of the skeleton's
     /// points, in its order (4 floats per point). Returns whether a repetition ended on it.
     @discardableResult
     public mutating func push(_ values: UnsafeBufferPointer<Float>, skeleton: Skeleton, at t: Double) -> Bool {
-        frame.times[0] = t
-        for j in 0..<Joint.count { frame.confidence[j] = 0 }
+        let points = storage.points, confidence = storage.confidence
+        for j in 0..<Joint.count { confidence[j] = 0 }
         let n = min(skeleton.joints.count, values.count / 4)
-        for k in 0..<n {
-            guard let joint = skeleton.joints[k] else { continue }
-            frame.points[joint.rawValue * 3] = values[k * 4]
-            frame.points[joint.rawValue * 3 + 1] = values[k * 4 + 1]
-            frame.points[joint.rawValue * 3 + 2] = values[k * 4 + 2]
-            frame.confidence[joint.rawValue] = values[k * 4 + 3]
+        skeleton.joints.withUnsafeBufferPointer { joints in
+            for k in 0..<n {
+                guard let joint = joints[k] else { continue }
+                let j = joint.rawValue
+                points[j * 3] = values[k * 4]
+                points[j * 3 + 1] = values[k * 4 + 1]
+                points[j * 3 + 2] = values[k * 4 + 2]
+                confidence[j] = values[k * 4 + 3]
+            }
         }
-        return analyseFrame(at: t)
+        return analyseFrame(PoseView(points: points, confidence: confidence, is3D: is3D, yUp: yUp), at: t)
     }
 
-    private func measure(_ m: Measure, _ side: Side?) -> Float {
+    @inline(__always)
+    private func measure(_ m: Measure, _ side: Side?, _ frame: PoseView) -> Float {
         if side == nil && m.sided {
-            let l = Measures.value(m, side: .left, frame: 0, in: frame), r = Measures.value(m, side: .right, frame: 0, in: frame)
+            let l = Measures.value(m, side: .left, in: frame), r = Measures.value(m, side: .right, in: frame)
             if let l, let r { return (l + r) / 2 }
             return l ?? r ?? .nan
         }
-        guard let v = Measures.value(m, side: side ?? .left, frame: 0, in: frame) else { return .nan }
+        guard let v = Measures.value(m, side: side ?? .left, in: frame) else { return .nan }
         return m.sided ? v : (side == nil || spec.limbs != .alternating ? abs(v) : v)
     }
 
-    private mutating func analyseFrame(at t: Double) -> Bool {
+    private mutating func analyseFrame(_ frame: PoseView, at t: Double) -> Bool {
         var ended = false
         var seen = false
         for k in tracks.indices {
             let side = tracks[k].side
-            var v = measure(spec.measure, side)
+            var v = measure(spec.measure, side, frame)
             if v.isNaN {
                 if side == .left { angles.left = .nan } else if side == .right { angles.right = .nan }
                 continue
@@ -118,19 +146,15 @@ public struct LiveTracker: Sendable {
             v = tracks[k].filter.filter(v, at: t)
             if side == .right { angles.right = v } else { angles.left = v }
             let o = spec.limbs == .alternating && !spec.measure.sided ? max(v * tracks[k].sign, 0) : v * tracks[k].sign
-            // Taken out while it steps (its arrays move, they are not copied), then put back.
             var track = tracks[k]
-            tracks[k].checkLow = []
-            tracks[k].checkHigh = []
-            tracks[k].checkAtPeak = []
-            if step(&track, o, raw: v, at: t) { ended = true }
+            if step(&track, k, o, raw: v, frame, at: t) { ended = true }
             tracks[k] = track
         }
         if seen { framesAnalysed += 1 } else { framesRejected += 1 }
         return ended
     }
 
-    private mutating func step(_ s: inout TrackState, _ v: Float, raw: Float, at t: Double) -> Bool {
+    private mutating func step(_ s: inout TrackState, _ k: Int, _ v: Float, raw: Float, _ frame: PoseView, at t: Double) -> Bool {
         let scale = max(s.usual, spec.minRange)
         if !s.active {
             if v < s.valley { s.valley = v; s.valleyTime = t }
@@ -142,7 +166,10 @@ public struct LiveTracker: Sendable {
                 s.peakTime = t
                 s.lo = .infinity
                 s.hi = -.infinity
-                for c in spec.checks.indices { s.checkLow[c] = .infinity; s.checkHigh[c] = -.infinity; s.checkAtPeak[c] = .nan }
+                for c in spec.checks.indices {
+                    let stats = storage.low(k, c)
+                    stats[0] = .infinity; stats[1] = -.infinity; stats[2] = .nan
+                }
             }
             return false
         }
@@ -152,12 +179,13 @@ public struct LiveTracker: Sendable {
         if newPeak { s.peak = v; s.peakTime = t }
         for c in spec.checks.indices {
             let check = spec.checks[c]
-            var x = check.measure == spec.measure ? raw : measure(check.measure, check.otherSide ? s.side?.other : s.side)
+            var x = check.measure == spec.measure ? raw : measure(check.measure, check.otherSide ? s.side?.other : s.side, frame)
             if !check.measure.sided { x = abs(x) }
             guard !x.isNaN else { continue }
-            s.checkLow[c] = min(s.checkLow[c], x)
-            s.checkHigh[c] = max(s.checkHigh[c], x)
-            if newPeak { s.checkAtPeak[c] = x }
+            let stats = storage.low(k, c)
+            stats[0] = min(stats[0], x)
+            stats[1] = max(stats[1], x)
+            if newPeak { stats[2] = x }
         }
         guard v <= s.base + 0.4 * (s.peak - s.base) else { return false }
         // Back down: judge the repetition.
@@ -170,18 +198,19 @@ public struct LiveTracker: Sendable {
         let partial = !full && range >= max(0.35 * s.usual, 0.5 * spec.minRange) && duration >= spec.minDuration * 0.5
         guard full || partial else { return false }
         var score = 100
-        var broken: [Int] = []
+        var broken: UInt64 = 0
         for (c, check) in spec.checks.enumerated() {
             let value: Float
+            let stats = storage.low(k, c)
             switch check.when {
-            case .peak: value = s.checkAtPeak[c]
-            case .throughout: value = s.checkHigh[c]
-            case .lowest: value = s.checkLow[c]
-            case .range: value = s.checkHigh[c] - s.checkLow[c]
+            case .peak: value = stats[2]
+            case .throughout: value = stats[1]
+            case .lowest: value = stats[0]
+            case .range: value = stats[1] - stats[0]
             }
             guard value.isFinite else { continue }
-            if let least = check.atLeast, value < least { score -= check.penalty; broken.append(c) }
-            else if let most = check.atMost, value > most { score -= check.penalty; broken.append(c) }
+            if let least = check.atLeast, value < least { score -= check.penalty; broken |= 1 << UInt64(c) }
+            else if let most = check.atMost, value > most { score -= check.penalty; broken |= 1 << UInt64(c) }
         }
         // The other side's repetition ended after this one began: the same movement, seen twice.
         let otherEnd = s.side == .left ? lastEnds.right : s.side == .right ? lastEnds.left : -.infinity
@@ -197,7 +226,7 @@ public struct LiveTracker: Sendable {
         }
         if simultaneous, let last = lastRepetition, last.romMax - last.romMin >= s.hi - s.lo { return true }
         lastRepetition = LiveRepetition(number: full ? reps : partialReps, side: s.side, start: s.startTime, end: t,
-                                        romMin: s.lo, romMax: s.hi, formScore: max(0, score), broken: broken, counted: full)
+                                        romMin: s.lo, romMax: s.hi, formScore: max(0, score), brokenChecks: broken, counted: full)
         return true
     }
 }

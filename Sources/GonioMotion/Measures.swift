@@ -79,13 +79,24 @@ public enum Angle {
 }
 
 public enum Measures {
-    @usableFromInline static let up = Point3(0, 1, 0)
+    static let up = Point3(0, 1, 0)
 
     /// The measure on `side` in frame `f`, or nil when a joint it needs was not seen.
-    @inlinable
     public static func value(_ measure: Measure, side: Side, frame f: Int, in s: PoseSequence, minConfidence: Float = 0.3) -> Float? {
+        s.points.withUnsafeBufferPointer { points in
+            s.confidence.withUnsafeBufferPointer { confidence in
+                value(measure, side: side, in: PoseView(points: points.baseAddress! + f * Joint.count * 3,
+                                                        confidence: confidence.baseAddress! + f * Joint.count, is3D: s.is3D, yUp: s.yUp),
+                      minConfidence: minConfidence)
+            }
+        }
+    }
+
+    /// The measure on `side` in one frame, or nil when a joint it needs was not seen.
+    @inline(__always)
+    public static func value(_ measure: Measure, side: Side, in s: PoseView, minConfidence: Float = 0.3) -> Float? {
         let left = side == .left
-        @inline(__always) func p(_ l: Joint, _ r: Joint) -> Point3? { s.point(left ? l : r, frame: f, minConfidence: minConfidence) }
+        @inline(__always) func p(_ l: Joint, _ r: Joint) -> Point3? { s.point(left ? l : r, minConfidence: minConfidence) }
         switch measure {
         case .kneeFlexion:
             guard let hip = p(.leftHip, .rightHip), let knee = p(.leftKnee, .rightKnee), let ankle = p(.leftAnkle, .rightAnkle),
@@ -93,17 +104,17 @@ public enum Measures {
             return 180 - a
         case .hipFlexion:
             guard let hip = p(.leftHip, .rightHip), let knee = p(.leftKnee, .rightKnee),
-                  let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence),
+                  let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence),
                   let a = Geometry.angle(top - pelvis, knee - hip) else { return nil }
             return 180 - a
         case .hipAbduction:
             guard let hip = p(.leftHip, .rightHip), let knee = p(.leftKnee, .rightKnee),
-                  let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence) else { return nil }
+                  let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence) else { return nil }
             var thigh = knee - hip
             let down = pelvis - top
-            if s.is3D, let lh = s.point(.leftHip, frame: f, minConfidence: minConfidence), let rh = s.point(.rightHip, frame: f, minConfidence: minConfidence),
+            if s.is3D, let lh = s.point(.leftHip, minConfidence: minConfidence), let rh = s.point(.rightHip, minConfidence: minConfidence),
                let across = Geometry.unit(lh - rh), let trunk = Geometry.unit(down), let forward = Geometry.unit(Geometry.cross(across, trunk)) {
                 thigh = Geometry.flatten(thigh, along: forward)
             }
@@ -114,13 +125,13 @@ public enum Measures {
             return 180 - a
         case .shoulderElevation:
             guard let shoulder = p(.leftShoulder, .rightShoulder), let elbow = p(.leftElbow, .rightElbow),
-                  let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence) else { return nil }
+                  let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence) else { return nil }
             return Geometry.angle(pelvis - top, elbow - shoulder)
         case .shoulderRotation:
             guard let shoulder = p(.leftShoulder, .rightShoulder), let elbow = p(.leftElbow, .rightElbow), let wrist = p(.leftWrist, .rightWrist),
-                  let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence),
+                  let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence),
                   let arm = Geometry.unit(elbow - shoulder) else { return nil }
             let forearm = Geometry.flatten(wrist - elbow, along: arm)
             // With the elbow nearly straight the forearm has no direction across the arm: the
@@ -130,7 +141,7 @@ public enum Measures {
             // along the trunk (up has nothing left across it), the body's forward line.
             var reference = Geometry.flatten(top - pelvis, along: arm)
             if Geometry.length(reference) < 0.35 * Geometry.length(top - pelvis),
-               let ls = s.point(.leftShoulder, frame: f, minConfidence: minConfidence), let rs = s.point(.rightShoulder, frame: f, minConfidence: minConfidence) {
+               let ls = s.point(.leftShoulder, minConfidence: minConfidence), let rs = s.point(.rightShoulder, minConfidence: minConfidence) {
                 reference = Geometry.flatten(Geometry.cross(ls - rs, top - pelvis), along: arm)
             }
             return Geometry.angle(reference, forearm)
@@ -138,13 +149,13 @@ public enum Measures {
             guard let knee = p(.leftKnee, .rightKnee), let ankle = p(.leftAnkle, .rightAnkle), let toe = p(.leftFootIndex, .rightFootIndex) else { return nil }
             return Geometry.angle(knee - ankle, toe - ankle)
         case .trunkLean:
-            guard let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence) else { return nil }
+            guard let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence) else { return nil }
             return Geometry.angle(top - pelvis, up)
         case .trunkTilt:
-            guard let top = s.point(.spineShoulder, frame: f, minConfidence: minConfidence),
-                  let pelvis = s.point(.pelvis, frame: f, minConfidence: minConfidence),
-                  let lh = s.point(.leftHip, frame: f, minConfidence: minConfidence), let rh = s.point(.rightHip, frame: f, minConfidence: minConfidence) else { return nil }
+            guard let top = s.point(.spineShoulder, minConfidence: minConfidence),
+                  let pelvis = s.point(.pelvis, minConfidence: minConfidence),
+                  let lh = s.point(.leftHip, minConfidence: minConfidence), let rh = s.point(.rightHip, minConfidence: minConfidence) else { return nil }
             var trunk = top - pelvis
             if s.is3D, let across = Geometry.unit(lh - rh), let forward = Geometry.unit(Geometry.cross(across, up)) {
                 trunk = Geometry.flatten(trunk, along: forward)
@@ -153,8 +164,8 @@ public enum Measures {
             // Signed: positive towards the left.
             return Geometry.dot(trunk, lh - rh) >= 0 ? a : -a
         case .trunkRotation:
-            guard let ls = s.point(.leftShoulder, frame: f, minConfidence: minConfidence), let rs = s.point(.rightShoulder, frame: f, minConfidence: minConfidence),
-                  let lh = s.point(.leftHip, frame: f, minConfidence: minConfidence), let rh = s.point(.rightHip, frame: f, minConfidence: minConfidence) else { return nil }
+            guard let ls = s.point(.leftShoulder, minConfidence: minConfidence), let rs = s.point(.rightShoulder, minConfidence: minConfidence),
+                  let lh = s.point(.leftHip, minConfidence: minConfidence), let rh = s.point(.rightHip, minConfidence: minConfidence) else { return nil }
             let shoulders = Geometry.flatten(ls - rs, along: up), hips = Geometry.flatten(lh - rh, along: up)
             if s.is3D {
                 guard let a = Geometry.angle(shoulders, hips) else { return nil }

@@ -49,32 +49,13 @@ public struct PoseSequence: Sendable {
     /// The joint's point, with y turned to point up and z dropped for 2-D data; nil when the
     /// joint was not seen well enough (`minConfidence`). Pelvis, spine and neck are made from
     /// the hips and shoulders when the source lacks them.
-    @inline(__always)
     public func point(_ joint: Joint, frame: Int, minConfidence: Float = 0.3) -> Point3? {
-        let i = frame * Joint.count + joint.rawValue
-        if confidence[i] >= minConfidence {
-            return Point3(points[i * 3], yUp ? points[i * 3 + 1] : -points[i * 3 + 1], is3D ? points[i * 3 + 2] : 0)
+        points.withUnsafeBufferPointer { p in
+            confidence.withUnsafeBufferPointer { c in
+                PoseView(points: p.baseAddress! + frame * Joint.count * 3, confidence: c.baseAddress! + frame * Joint.count, is3D: is3D, yUp: yUp)
+                    .point(joint, minConfidence: minConfidence)
+            }
         }
-        switch joint {
-        case .pelvis: return midpoint(.leftHip, .rightHip, frame: frame, minConfidence: minConfidence)
-        case .spineShoulder, .neck: return midpoint(.leftShoulder, .rightShoulder, frame: frame, minConfidence: minConfidence)
-        case .spineMid:
-            guard let a = point(.pelvis, frame: frame, minConfidence: minConfidence),
-                  let b = point(.spineShoulder, frame: frame, minConfidence: minConfidence) else { return nil }
-            return (a + b) * 0.5
-        case .leftHand: return point(.leftWrist, frame: frame, minConfidence: minConfidence)
-        case .rightHand: return point(.rightWrist, frame: frame, minConfidence: minConfidence)
-        default: return nil
-        }
-    }
-
-    @inline(__always)
-    func midpoint(_ a: Joint, _ b: Joint, frame: Int, minConfidence: Float) -> Point3? {
-        let ia = frame * Joint.count + a.rawValue, ib = frame * Joint.count + b.rawValue
-        guard confidence[ia] >= minConfidence, confidence[ib] >= minConfidence else { return nil }
-        let pa = Point3(points[ia * 3], yUp ? points[ia * 3 + 1] : -points[ia * 3 + 1], is3D ? points[ia * 3 + 2] : 0)
-        let pb = Point3(points[ib * 3], yUp ? points[ib * 3 + 1] : -points[ib * 3 + 1], is3D ? points[ib * 3 + 2] : 0)
-        return (pa + pb) * 0.5
     }
 
     /// Decides which way is up in world data whose source does not say: the way that puts the
@@ -94,5 +75,49 @@ public struct PoseSequence: Sendable {
             }
         }
         if above + below > 0 { yUp = above >= below }
+    }
+}
+
+/// One frame of a pose, without owning its storage: what the per-frame maths reads, with no
+/// reference counting on the way.
+public struct PoseView {
+    public let points: UnsafePointer<Float>
+    public let confidence: UnsafePointer<Float>
+    public let is3D: Bool
+    public let yUp: Bool
+
+    public init(points: UnsafePointer<Float>, confidence: UnsafePointer<Float>, is3D: Bool, yUp: Bool) {
+        self.points = points
+        self.confidence = confidence
+        self.is3D = is3D
+        self.yUp = yUp
+    }
+
+    @inline(__always)
+    func raw(_ j: Int) -> Point3 {
+        Point3(points[j * 3], yUp ? points[j * 3 + 1] : -points[j * 3 + 1], is3D ? points[j * 3 + 2] : 0)
+    }
+
+    /// Like `PoseSequence.point`: y turned up, missing joints made from their neighbours.
+    @inline(__always)
+    public func point(_ joint: Joint, minConfidence: Float = 0.3) -> Point3? {
+        let j = joint.rawValue
+        if confidence[j] >= minConfidence { return raw(j) }
+        switch joint {
+        case .pelvis: return midpoint(.leftHip, .rightHip, minConfidence)
+        case .spineShoulder, .neck: return midpoint(.leftShoulder, .rightShoulder, minConfidence)
+        case .spineMid:
+            guard let a = point(.pelvis, minConfidence: minConfidence), let b = point(.spineShoulder, minConfidence: minConfidence) else { return nil }
+            return (a + b) * 0.5
+        case .leftHand: return point(.leftWrist, minConfidence: minConfidence)
+        case .rightHand: return point(.rightWrist, minConfidence: minConfidence)
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    func midpoint(_ a: Joint, _ b: Joint, _ minConfidence: Float) -> Point3? {
+        guard confidence[a.rawValue] >= minConfidence, confidence[b.rawValue] >= minConfidence else { return nil }
+        return (raw(a.rawValue) + raw(b.rawValue)) * 0.5
     }
 }
