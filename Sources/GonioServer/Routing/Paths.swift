@@ -107,6 +107,7 @@ enum Paths {
     static let visitSignal = RoutePath("visits", ":visitID", "signal")
     static let visitGuestsPage = RoutePath("visits", ":visitID", "guests")
     static let visitGuestRemove = RoutePath("visits", ":visitID", "guests", ":guestID", "remove")
+    static let motionLive = RoutePath("motion", "live")
     /// A guest's private link to a video visit, and its socket.
     static let guestCall = RoutePath("join", ":token")
     static let guestSignal = RoutePath("join", ":token", "signal")
@@ -195,6 +196,8 @@ enum Paths {
         static let visitAttendance = RoutePath("api", "v1", "visits", ":visitID", "attendance")
         static let visitCalendar = RoutePath("api", "v1", "visits", ":visitID", "ics")
         static let visitGuests = RoutePath("api", "v1", "visits", ":visitID", "guests")
+        static let motionLive = RoutePath("api", "v1", "motion", "live")
+        static let motionExercises = RoutePath("api", "v1", "motion", "exercises")
         static let visitGuest = RoutePath("api", "v1", "visits", ":visitID", "guests", ":guestID")
     }
 }

@@ -1,0 +1,132 @@
+import Vapor
+import GonioCore
+import GonioMotion
+
+/// Live motion tracking: the patient's device runs the pose model and sends keypoints (never
+/// video) over a socket; each frame is answered with the count, the angles, and, when a
+/// repetition ends, its range, form score and cues. Apps use `/api/v1/motion/live` with a
+/// bearer token; Gonio's own pages use `/motion/live` with their session (and their origin).
+struct MotionRoutes: Feature {
+    func register(_ routes: FeatureRoutes) {
+        routes.api.get(Paths.API.motionLive, use: live)
+        routes.web.get(Paths.motionLive, use: live)
+        routes.api.get(Paths.API.motionExercises, use: exercises)
+    }
+
+    struct ExerciseDTO: Content {
+        var id: String
+        var name: String
+        var measure: String
+        var kind: String
+        var limbs: String
+    }
+
+    func exercises(req: Request) async throws -> [ExerciseDTO] {
+        _ = try req.context.requireUser()
+        return MotionSpecs.all.map { ExerciseDTO(id: $0.id, name: $0.name, measure: $0.measure.rawValue, kind: $0.kind.rawValue, limbs: $0.limbs.rawValue) }
+    }
+
+    /// The stream's settings, from the query: checked before the socket opens.
+    struct Settings {
+        var spec: MotionSpec
+        var skeleton: Skeleton
+        var space: PoseSpace
+        var side: Side?
+
+        init(_ req: Request) throws {
+            let exercise = (try? req.query.get(String.self, at: "exercise")) ?? ""
+            guard let spec = MotionSpecs.spec(exercise), spec.kind == .repetitions else {
+                throw DomainError.invalid("exercise-unknown", "Give ?exercise= one of the tracked exercises that count repetitions (GET /api/v1/motion/exercises).")
+            }
+            let skeletonName = (try? req.query.get(String.self, at: "skeleton")) ?? "blazepose33"
+            guard let skeleton = Skeleton.builtIn(skeletonName) else {
+                throw DomainError.invalid("skeleton-unknown", "The skeleton is blazepose33, coco17 or kinect25.")
+            }
+            let spaceName = (try? req.query.get(String.self, at: "space")) ?? "image"
+            guard let space = PoseSpace(rawValue: spaceName) else { throw DomainError.invalid("space-invalid", "The space is image or world.") }
+            let sideName = try? req.query.get(String.self, at: "side")
+            guard sideName == nil || Side(rawValue: sideName!) != nil else { throw DomainError.invalid("side-invalid", "The side is left or right.") }
+            self.spec = spec
+            self.skeleton = skeleton
+            self.space = space
+            side = sideName.flatMap(Side.init(rawValue:))
+        }
+    }
+
+    func live(req: Request) async throws -> Response {
+        _ = try req.context.requireUser()
+        try CallRoutes.checkOrigin(req)
+        let settings = try Settings(req)
+        let stream = MotionStream(settings)
+        return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16)) { _, socket in
+            socket.onText { socket, text in
+                for reply in stream.handle(text) { socket.send(reply) }
+            }
+        }
+    }
+}
+
+/// One socket's tracker. A socket's messages arrive one at a time on its event loop, so the
+/// tracker is never used from two threads at once.
+final class MotionStream: @unchecked Sendable {
+    private var tracker: LiveTracker
+    private let settings: MotionRoutes.Settings
+    private var buffer: [Float]
+    private var lastTime = -Double.infinity
+
+    init(_ settings: MotionRoutes.Settings) {
+        self.settings = settings
+        tracker = LiveTracker(spec: settings.spec, side: settings.side, space: settings.space, is3D: settings.space == .world,
+                              yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
+        buffer = [Float](repeating: 0, count: settings.skeleton.joints.count * 4)
+    }
+
+    static func error(_ code: String, _ message: String) -> String {
+        JSONValue.object([("type", .string("error")), ("code", .string(code)), ("message", .string(message))]).text
+    }
+
+    /// The answers to one message: `{"t": seconds, "p": [[x, y, z?, confidence?] or null, ...]}`
+    /// with the skeleton's points in order, or `{"type": "reset"}` to start a new set.
+    func handle(_ text: String) -> [String] {
+        guard let message = try? JSONValue.parse(text) else { return [Self.error("message-invalid", "Send one frame as JSON.")] }
+        if message["type"]?.string == "reset" {
+            tracker = LiveTracker(spec: settings.spec, side: settings.side, space: settings.space, is3D: settings.space == .world,
+                                  yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
+            lastTime = -.infinity
+            return [JSONValue.object([("type", .string("reset"))]).text]
+        }
+        guard let t = message["t"]?.number, let points = message["p"]?.array else {
+            return [Self.error("frame-invalid", "A frame is {\"t\": seconds, \"p\": [[x, y, z, confidence], ...]}.")]
+        }
+        guard t > lastTime else { return [Self.error("frame-out-of-order", "Frame times must increase.")] }
+        guard points.count == settings.skeleton.joints.count else {
+            return [Self.error("frame-invalid", "The \(settings.skeleton.name) skeleton has \(settings.skeleton.joints.count) points; this frame has \(points.count).")]
+        }
+        for k in 0..<points.count {
+            let base = k * 4
+            buffer[base + 3] = 0
+            guard let values = points[k].array, values.count >= 2 else { continue }
+            for (i, v) in values.prefix(4).enumerated() { buffer[base + i] = Float(v.number ?? 0) }
+            if values.count < 3 { buffer[base + 2] = 0 }
+            if values.count < 4 { buffer[base + 3] = 1 }
+        }
+        lastTime = t
+        let ended = buffer.withUnsafeBufferPointer { tracker.push($0, skeleton: settings.skeleton, at: t) }
+        func angle(_ a: Float) -> JSONValue { a.isNaN ? .null : .number((Double(a) * 10).rounded() / 10) }
+        var replies = [JSONValue.object([
+            ("type", .string("frame")), ("t", .number(t)), ("reps", .number(Double(tracker.reps))),
+            ("partialReps", .number(Double(tracker.partialReps))),
+            ("angles", .object([("left", angle(tracker.angles.left)), ("right", angle(tracker.angles.right))])),
+        ]).text]
+        if ended, let rep = tracker.lastRepetition {
+            replies.append(JSONValue.object([
+                ("type", .string("rep")), ("number", .number(Double(rep.number))), ("counted", .bool(rep.counted)),
+                ("side", rep.side.map { .string($0.rawValue) } ?? .null), ("start", .number(rep.start)), ("end", .number(rep.end)),
+                ("rom", .object([("min", angle(rep.romMin)), ("max", angle(rep.romMax))])),
+                ("formScore", .number(Double(rep.formScore))),
+                ("cues", .array(rep.broken.map { .string(settings.spec.checks[$0].cue) })),
+            ]).text)
+        }
+        return replies
+    }
+}
