@@ -74,6 +74,8 @@ public struct LiveTracker: @unchecked Sendable {
         var usual: Float
         var valley = Float.infinity
         var valleyTime = 0.0
+        /// The last time the angle sat near the valley: where a movement begins.
+        var nearValleyTime = 0.0
         var active = false
         var peak = -Float.infinity
         var peakTime = 0.0
@@ -158,20 +160,26 @@ public struct LiveTracker: @unchecked Sendable {
         let scale = max(s.usual, spec.minRange)
         if !s.active {
             if v < s.valley { s.valley = v; s.valleyTime = t }
-            if s.valley.isFinite, v - s.valley >= 0.3 * scale {
-                s.active = true
-                s.base = s.valley
-                s.startTime = s.valleyTime
-                s.peak = v
-                s.peakTime = t
-                s.lo = .infinity
-                s.hi = -.infinity
-                for c in spec.checks.indices {
+            if v - s.valley <= 0.08 * scale { s.nearValleyTime = t }
+            guard s.valley.isFinite, v - s.valley >= 0.3 * scale else { return false }
+            s.active = true
+            s.base = s.valley
+            s.startTime = max(s.valleyTime, s.nearValleyTime)
+            s.peak = -.infinity
+            // The range starts from rest, not from where the movement was noticed.
+            let rest = abs(s.valley * s.sign)
+            s.lo = rest
+            s.hi = rest
+            for c in spec.checks.indices {
+                let stats = storage.low(k, c)
+                stats[0] = .infinity; stats[1] = -.infinity; stats[2] = .nan
+            }
+            if spec.checks.contains(where: { $0.measure == spec.measure && $0.when == .range }) {
+                for c in spec.checks.indices where spec.checks[c].measure == spec.measure {
                     let stats = storage.low(k, c)
-                    stats[0] = .infinity; stats[1] = -.infinity; stats[2] = .nan
+                    stats[0] = rest; stats[1] = rest
                 }
             }
-            return false
         }
         s.lo = min(s.lo, abs(raw))
         s.hi = max(s.hi, abs(raw))
@@ -224,7 +232,8 @@ public struct LiveTracker: @unchecked Sendable {
             s.partials += 1
             if !simultaneous { partialReps += 1 }
         }
-        if simultaneous, let last = lastRepetition, last.romMax - last.romMin >= s.hi - s.lo { return true }
+        // The same movement seen on both sides: keep the report of the side that moved more.
+        if simultaneous, let last = lastRepetition, last.romMax - last.romMin >= s.hi - s.lo { return false }
         lastRepetition = LiveRepetition(number: full ? reps : partialReps, side: s.side, start: s.startTime, end: t,
                                         romMin: s.lo, romMax: s.hi, formScore: max(0, score), brokenChecks: broken, counted: full)
         return true

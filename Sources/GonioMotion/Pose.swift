@@ -95,7 +95,9 @@ public struct PoseView {
 
     @inline(__always)
     func raw(_ j: Int) -> Point3 {
-        Point3(points[j * 3], yUp ? points[j * 3 + 1] : -points[j * 3 + 1], is3D ? points[j * 3 + 2] : 0)
+        // Turning y up is a half-turn about x (z turns too), so a right-handed frame stays
+        // right-handed and cross products keep their meaning.
+        Point3(points[j * 3], yUp ? points[j * 3 + 1] : -points[j * 3 + 1], is3D ? (yUp ? points[j * 3 + 2] : -points[j * 3 + 2]) : 0)
     }
 
     /// Like `PoseSequence.point`: y turned up, missing joints made from their neighbours.

@@ -5,7 +5,12 @@ public enum PoseFile {
 
     /// Reads JSON (a text starting with `{`) or CSV. `fps` times frames that carry no `t`.
     public static func read(_ text: String, fps: Double? = nil) throws(MotionError) -> PoseSequence {
-        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        if let fps, !(fps.isFinite && fps > 0 && fps <= 1000) {
+            throw .invalidFile("The frame rate is a number of frames per second, above 0 and at most 1000.")
+        }
+        // A byte-order mark (spreadsheets write one) is not part of the data.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
         guard let first else { throw .invalidFile("The file is empty.") }
         return first == UInt8(ascii: "{") ? try json(text, fps: fps) : try csv(text, fps: fps)
     }

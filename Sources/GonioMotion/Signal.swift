@@ -62,7 +62,7 @@ public struct OneEuroFilter: Sendable {
     /// Filters one sample taken at `t` seconds. A gap longer than half a second starts afresh.
     @inline(__always)
     public mutating func filter(_ x: Float, at t: Double) -> Float {
-        guard let previous = last, t > lastTime, t - lastTime < 0.5 else {
+        guard let previous = last, t - lastTime > 1e-4, t - lastTime < 0.5, x.isFinite, previous.isFinite else {
             last = x
             lastDerivative = 0
             lastTime = t

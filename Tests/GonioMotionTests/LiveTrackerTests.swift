@@ -57,3 +57,34 @@ import Testing
         #expect(tracker.reps == 0 && tracker.framesRejected == 60 && tracker.framesAnalysed == 0)
     }
 }
+
+extension LiveTrackerTests {
+    @Test func sidesTakingTurnsAddUpLive() throws {
+        // Hurdle steps: three with the left leg, then three with the right, the other leg at rest.
+        let left = Synthetic.repetitions([1, 1, 1], fps: 30, seed: 5) { b, a in b.hipFlexion[0] = 80 * a; b.kneeFlexion[0] = 90 * a }
+        let right = Synthetic.repetitions([1, 1, 1], fps: 30, seed: 6) { b, a in b.hipFlexion[1] = 80 * a; b.kneeFlexion[1] = 90 * a }
+        let s = Synthetic.recording(left + right, Take())
+        let tracker = Self.replay(s, spec: MotionSpecs.spec("hurdle-step")!)
+        #expect(tracker.reps == 6, "\(tracker.reps)")
+    }
+
+    @Test func nearlySimultaneousFramesDoNotPoisonTheFilter() {
+        var f = OneEuroFilter()
+        _ = f.filter(10, at: 0)
+        let y = f.filter(20, at: 1e-300)
+        #expect(y.isFinite)
+        #expect(f.filter(20, at: 0.1).isFinite)
+    }
+}
+
+extension PoseFileTests {
+    @Test func frameRatesAndByteOrderMarks() throws {
+        for bad in [0.0, -30, .nan, .infinity, 5000] {
+            #expect(throws: MotionError.self, "\(bad)") { try PoseFile.read("left_knee_x,left_knee_y\n1,2\n", fps: bad) }
+        }
+        let s = try PoseFile.read("\u{FEFF}t,left_knee_x,left_knee_y\n0,1,2\n0.1,1,3\n")
+        #expect(s.count == 2 && s.times == [0, 0.1])
+        let j = try PoseFile.read("\u{FEFF}{\"format\":\"gonio-pose/1\",\"skeleton\":\"coco17\",\"frames\":[]}")
+        #expect(j.count == 0)
+    }
+}

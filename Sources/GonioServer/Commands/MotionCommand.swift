@@ -80,7 +80,10 @@ struct Motion: ParsableCommand {
             var rows: [JSONValue] = []
             var exact = 0, withinOne = 0, absError = 0, romErrors: [Double] = []
             for entry in sequences {
-                guard let file = entry["file"]?.string, let exercise = entry["exercise"]?.string, let expected = entry["reps"]?.number else { continue }
+                guard let file = entry["file"]?.string, let exercise = entry["exercise"]?.string, let expectedValue = entry["reps"]?.number,
+                      let expected = Int(exactly: expectedValue), expected >= 0 else {
+                    throw CommandFailure.input("labels.json: each sequence needs \"file\", \"exercise\" and a whole number of \"reps\".")
+                }
                 let sequence: PoseSequence
                 let result: MotionResult
                 do {
@@ -89,16 +92,17 @@ struct Motion: ParsableCommand {
                 } catch let error as MotionError {
                     throw CommandFailure.input("\(file): \(error.description)")
                 }
-                let error = result.reps - Int(expected)
+                let error = result.reps - expected
                 if error == 0 { exact += 1 }
                 if abs(error) <= 1 { withinOne += 1 }
                 absError += abs(error)
                 // Range of motion against the labelled repetitions' raw (unfiltered) angle.
                 if let frames = entry["repFrames"]?.array, let spec = MotionSpecs.spec(exercise), result.side != "both" || spec.limbs == .both {
                     for range in frames {
-                        guard let pair = range.array, pair.count == 2, let a = pair[0].number, let b = pair[1].number else { continue }
-                        let lo = Int(a), hi = min(Int(b), sequence.count) - 1
-                        guard lo < hi else { continue }
+                        guard let pair = range.array, pair.count == 2, let a = pair[0].number.flatMap({ Int(exactly: $0) }),
+                              let b = pair[1].number.flatMap({ Int(exactly: $0) }) else { continue }
+                        let lo = a, hi = min(b, sequence.count) - 1
+                        guard lo >= 0, lo < hi else { continue }
                         let side: Side = result.side == "right" ? .right : .left
                         var raw: [Float] = []
                         for f in lo...hi {
@@ -122,7 +126,7 @@ struct Motion: ParsableCommand {
                 }
                 rows.append(.object([
                     ("file", .string(file)), ("exercise", .string(exercise)), ("label", entry["label"] ?? .null),
-                    ("expected", .number(expected)), ("counted", .number(Double(result.reps))), ("partial", .number(Double(result.partialReps))),
+                    ("expected", .number(Double(expected))), ("counted", .number(Double(result.reps))), ("partial", .number(Double(result.partialReps))),
                     ("side", .string(result.side)), ("formScore", result.formScore.map { .number(Double($0)) } ?? .null),
                 ]))
             }
