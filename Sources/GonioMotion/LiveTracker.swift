@@ -105,6 +105,24 @@ public struct LiveTracker: @unchecked Sendable {
 
     /// Feeds one frame of `skeleton` points: `x, y, z, confidence` for each of the skeleton's
     /// points, in its order (4 floats per point). Returns whether a repetition ended on it.
+    /// Replays a recording frame by frame, as a live stream would arrive.
+    public static func replay(_ s: PoseSequence, spec: MotionSpec, side: Side? = nil) -> LiveTracker {
+        var tracker = LiveTracker(spec: spec, side: side, space: s.space, is3D: s.is3D, yUp: s.yUp)
+        let canonical = Skeleton(name: "canonical", joints: Joint.allCases.map { Optional($0) }, worldYUp: s.yUp)
+        var buffer = [Float](repeating: 0, count: Joint.count * 4)
+        for f in 0..<s.count {
+            for j in 0..<Joint.count {
+                let i = f * Joint.count + j
+                buffer[j * 4] = s.points[i * 3]
+                buffer[j * 4 + 1] = s.points[i * 3 + 1]
+                buffer[j * 4 + 2] = s.points[i * 3 + 2]
+                buffer[j * 4 + 3] = s.confidence[i]
+            }
+            buffer.withUnsafeBufferPointer { _ = tracker.push($0, skeleton: canonical, at: s.times[f]) }
+        }
+        return tracker
+    }
+
     @discardableResult
     public mutating func push(_ values: UnsafeBufferPointer<Float>, skeleton: Skeleton, at t: Double) -> Bool {
         let points = storage.points, confidence = storage.confidence

@@ -3,23 +3,7 @@ import Testing
 
 /// The live tracker counts frame by frame what the offline analysis counts on the whole file.
 @Suite struct LiveTrackerTests {
-    static let canonical = Skeleton(name: "canonical", joints: Joint.allCases.map { Optional($0) }, worldYUp: true)
-
-    static func replay(_ s: PoseSequence, spec: MotionSpec) -> LiveTracker {
-        var tracker = LiveTracker(spec: spec, space: s.space, is3D: s.is3D, yUp: s.yUp)
-        var buffer = [Float](repeating: 0, count: Joint.count * 4)
-        for f in 0..<s.count {
-            for j in 0..<Joint.count {
-                let i = f * Joint.count + j
-                buffer[j * 4] = s.points[i * 3]
-                buffer[j * 4 + 1] = s.points[i * 3 + 1]
-                buffer[j * 4 + 2] = s.points[i * 3 + 2]
-                buffer[j * 4 + 3] = s.confidence[i]
-            }
-            buffer.withUnsafeBufferPointer { _ = tracker.push($0, skeleton: canonical, at: s.times[f]) }
-        }
-        return tracker
-    }
+    static func replay(_ s: PoseSequence, spec: MotionSpec) -> LiveTracker { LiveTracker.replay(s, spec: spec) }
 
     @Test(arguments: MotionAnalysisTests.movements.map(\.id).filter { $0 != "sit-to-stand" })
     func countsLikeTheOfflineAnalysis(id: String) throws {

@@ -79,6 +79,7 @@ struct Motion: ParsableCommand {
             guard let sequences = labels["sequences"]?.array else { throw CommandFailure.input("labels.json has no \"sequences\".") }
             var rows: [JSONValue] = []
             var exact = 0, withinOne = 0, absError = 0, romErrors: [Double] = []
+            var liveExact = 0, liveAbsError = 0
             for entry in sequences {
                 guard let file = entry["file"]?.string, let exercise = entry["exercise"]?.string, let expectedValue = entry["reps"]?.number,
                       let expected = Int(exactly: expectedValue), expected >= 0 else {
@@ -93,6 +94,14 @@ struct Motion: ParsableCommand {
                     throw CommandFailure.input("\(file): \(error.description)")
                 }
                 let error = result.reps - expected
+                // The same recording through the live tracker, frame by frame.
+                var liveReps: Int?
+                if let spec = MotionSpecs.spec(exercise), spec.kind == .repetitions {
+                    let live = LiveTracker.replay(sequence, spec: spec).reps
+                    liveReps = live
+                    if live == expected { liveExact += 1 }
+                    liveAbsError += abs(live - expected)
+                }
                 if error == 0 { exact += 1 }
                 if abs(error) <= 1 { withinOne += 1 }
                 absError += abs(error)
@@ -128,6 +137,7 @@ struct Motion: ParsableCommand {
                     ("file", .string(file)), ("exercise", .string(exercise)), ("label", entry["label"] ?? .null),
                     ("expected", .number(Double(expected))), ("counted", .number(Double(result.reps))), ("partial", .number(Double(result.partialReps))),
                     ("side", .string(result.side)), ("formScore", result.formScore.map { .number(Double($0)) } ?? .null),
+                    ("liveCounted", liveReps.map { .number(Double($0)) } ?? .null),
                 ]))
             }
             let n = Double(max(rows.count, 1))
@@ -137,6 +147,8 @@ struct Motion: ParsableCommand {
                 ("withinOneRate", .number((Double(withinOne) / n * 1000).rounded() / 1000)),
                 ("meanAbsoluteCountError", .number((Double(absError) / n * 1000).rounded() / 1000)),
                 ("romMeanAbsoluteErrorDegrees", .number((romMean * 10).rounded() / 10)),
+                ("liveExactCountRate", .number((Double(liveExact) / n * 1000).rounded() / 1000)),
+                ("liveMeanAbsoluteCountError", .number((Double(liveAbsError) / n * 1000).rounded() / 1000)),
                 ("results", .array(rows)),
             ])
             CommandOutput.current.line(summary.text)
