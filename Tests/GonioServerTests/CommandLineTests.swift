@@ -202,5 +202,22 @@ extension CommandLineTests {
         let bad = await gonio("motion", "analyze", "--exercise", "deep-squat", file)
         #expect(bad.code == 2 && bad.err.contains("coco17 skeleton has 17"), "\(bad.err)")
         #expect(await gonio("motion", "analyze", "--exercise", "deep-squat", "--side", "up", file).code == 2)
+
+        // A sensor on the forearm: four elbow bends at 50 Hz (gyroscope in degrees per second).
+        var imu = "t,ax,ay,az,gx_dps,gy_dps,gz_dps\n"
+        func angle(_ t: Double) -> Double {
+            let k = Int(t / 3), phase = (t - Double(k) * 3 - 0.5) / 2
+            return t >= 0.5 && k < 4 && phase > 0 && phase < 1 ? 120 * (1 - cos(2 * .pi * phase)) / 2 : 0
+        }
+        for i in 0..<700 {
+            let t = Double(i) / 50, r = angle(t) * .pi / 180
+            imu += "\(t),0,\(9.81 * cos(r)),\(-9.81 * sin(r)),\((angle(t + 0.001) - angle(t - 0.001)) / 0.002),0,0\n"
+        }
+        let imuFile = freshDirectory() + "-imu.csv"
+        try imu.write(toFile: imuFile, atomically: true, encoding: .utf8)
+        let worn = await gonio("motion", "analyze", "--exercise", "elbow-flexion", "--imu", "--segment", "forearm", imuFile)
+        #expect(worn.code == 0 && worn.out.contains("\"reps\":4"), "\(worn.out) \(worn.err)")
+        #expect(await gonio("motion", "analyze", "--exercise", "elbow-flexion", "--imu", "--segment", "tail", imuFile).code == 2)
+        #expect(await gonio("motion", "analyze", "--exercise", "elbow-flexion", "--segment", "forearm", imuFile).code == 2)
     }
 }

@@ -44,6 +44,15 @@ struct Motion: ParsableCommand {
         @Option(name: .long, help: "Frames per second, for files whose frames carry no time.")
         var fps: Double?
 
+        @Flag(name: .long, help: "The file is a worn sensor's recording (t, ax, ay, az, gx, gy, gz), not poses.")
+        var imu = false
+
+        @Option(name: .long, help: "With --imu: the segment the sensor is on (thigh, shank, upper-arm, forearm, trunk).")
+        var segment: String?
+
+        @Option(name: .long, help: "With --imu: the sensor axis along the segment, pointing up at rest (x, y, z, -x, -y, -z; default y).")
+        var axis: String?
+
         @Argument(help: "The recording: a gonio-pose/1 JSON file or a CSV file ('-' reads standard input).")
         var file: String
 
@@ -56,6 +65,22 @@ struct Motion: ParsableCommand {
                 choice = .auto
             }
             let text = try Motion.read(file)
+            if imu {
+                guard let name = segment, let part = Segment(rawValue: name) else {
+                    throw CommandFailure.input("--imu needs --segment: thigh, shank, upper-arm, forearm or trunk.")
+                }
+                let axes: [String: Point3] = ["x": Point3(1, 0, 0), "y": Point3(0, 1, 0), "z": Point3(0, 0, 1),
+                                              "-x": Point3(-1, 0, 0), "-y": Point3(0, -1, 0), "-z": Point3(0, 0, -1)]
+                guard let along = axes[axis ?? "y"] else { throw CommandFailure.input("--axis is x, y, z, -x, -y or -z.") }
+                do {
+                    let recording = try Imu.read(text)
+                    CommandOutput.current.line(try MotionAnalysis.analyze(recording, exercise: exercise, segment: part, axis: along).json.text)
+                } catch {
+                    throw CommandFailure.input(error.description)
+                }
+                return
+            }
+            guard segment == nil, axis == nil else { throw CommandFailure.input("--segment and --axis go with --imu.") }
             do {
                 let sequence = try PoseFile.read(text, fps: fps)
                 CommandOutput.current.line(try MotionAnalysis.analyze(sequence, exercise: exercise, side: choice).json.text)
