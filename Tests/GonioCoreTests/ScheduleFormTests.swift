@@ -128,3 +128,33 @@ import Testing
         #expect(ScheduleForm.money(0) == "0.00")
     }
 }
+
+@Suite struct MotionSummaryTests {
+    @Test func formDeclineNeedsSixScoresAndAFifteenPointDrop() {
+        func summary(_ scores: [Int]?) -> MotionSummary { MotionSummary(spec: "deep-squat", source: .camera, repsCounted: 10, formScores: scores) }
+        #expect(summary([90, 92, 88, 80, 72, 70]).formDeclined)
+        #expect(!summary([90, 92, 88, 85, 80, 82]).formDeclined)
+        #expect(!summary([90, 60, 50]).formDeclined, "too few to say")
+        #expect(!summary(nil).formDeclined)
+    }
+
+    @Test func fallingShortNeedsHardEffort() {
+        let motion = MotionSummary(spec: "deep-squat", source: .camera, repsCounted: 14)
+        let hard = PracticeReport(outcome: .partial, setsDone: 2, repsDone: 14, effort: 8, motion: motion)
+        #expect(hard.fellShort(prescribedReps: 10, sets: 2))
+        #expect(!hard.fellShort(prescribedReps: 7, sets: 2))
+        let easy = PracticeReport(outcome: .partial, setsDone: 2, repsDone: 14, effort: 4, motion: motion)
+        #expect(!easy.fellShort(prescribedReps: 10, sets: 2))
+        #expect(!PracticeReport(outcome: .partial, setsDone: 2, repsDone: 14, effort: 9).fellShort(prescribedReps: 10, sets: 2), "no tracking, no judgement")
+    }
+
+    @Test func impossibleValuesAreRefused() {
+        for bad in [MotionSummary(spec: "moonwalk", source: .camera, repsCounted: 1), MotionSummary(spec: "deep-squat", source: .camera, repsCounted: 1001),
+                    MotionSummary(spec: "deep-squat", source: .sensor, repsCounted: 1, romMin: 50, romMax: 10),
+                    MotionSummary(spec: "deep-squat", source: .sensor, repsCounted: 1, romMin: .nan),
+                    MotionSummary(spec: "deep-squat", source: .sensor, repsCounted: 1, formScore: 101)] {
+            #expect(throws: DomainError.self) { try bad.validated() }
+        }
+        #expect(throws: Never.self) { try MotionSummary(spec: "generic", source: .sensor, repsCounted: 3, romMin: 0, romMax: 90, formScore: 80).validated() }
+    }
+}

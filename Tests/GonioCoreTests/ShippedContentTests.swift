@@ -37,6 +37,9 @@ import Testing
         for tag in ["otago", "stroke", "parkinsons", "ms", "pediatric"] {
             #expect(library.search(.init(tag: tag)).count >= 3, "few exercises tagged \(tag)")
         }
+        // Camera tracking reaches the everyday exercises: sit-to-stand, calf raises, balance, squats, lunges.
+        #expect(library.exercises.filter { $0.motionSpec != nil }.count >= 30)
+        #expect(library.exercise(id: "knee-sit-to-stand-arms")?.motionSpec == "sit-to-stand")
         // Links go both ways: an easier variant names this one as harder.
         for e in library.exercises {
             for other in e.easier { #expect(library.exercise(id: other)?.harder.contains(e.id) == true, "\(e.id) ⇄ \(other)") }

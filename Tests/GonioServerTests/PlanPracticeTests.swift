@@ -277,3 +277,58 @@ import VaporTesting
         }
     }
 }
+
+extension PlanPracticeTests {
+    @Test func aTrackedExerciseKeepsWhatTheCameraCounted() async throws {
+        let (clock, _) = GonioClock.manual(ISO8601DateFormatter().date(from: "2026-11-30T18:00:00Z")!)
+        try await withTestApp(clock: clock) { app in
+            let (patient, plan) = try await Self.plan(app, start: "2026-11-23")
+            let james = try await app.token(Demo.patient2)
+            let item = try #require(Self.items(plan).first)
+            let itemID = try #require(item["id"] as? String)
+            let dose = item["dose"] as? [String: Any] ?? [:]
+            let prescribed = (dose["reps"] as? Int ?? 10) * (dose["sets"] as? Int ?? 1)
+            let motion: [String: Any] = ["spec": "mini-squat", "source": "camera", "repsCounted": max(0, prescribed - 4), "partialReps": 2,
+                                         "romMin": 4.5, "romMax": 48.0, "formScore": 78, "formScores": [95, 92, 90, 70, 66, 64]]
+            let body: [String: Any] = ["id": UUID().uuidString, "itemId": itemID, "outcome": "partial", "setsDone": 1, "repsDone": max(0, prescribed - 4),
+                                       "effort": 8, "motion": motion]
+            let logged = try await app.send(.POST, "/api/v1/patients/\(patient)/logs", token: james, json: body)
+            #expect(logged.status == .created, "\(logged.text)")
+            let kept = try #require(logged.object["motion"] as? [String: Any])
+            #expect(kept["repsCounted"] as? Int == max(0, prescribed - 4) && kept["formScore"] as? Int == 78)
+            #expect(kept["formDeclined"] as? Bool == true, "form fell from the 90s to the 60s")
+            #expect(kept["fellShort"] as? Bool == true, "fewer than prescribed, with effort 8")
+            // The therapist reads it back with the patient's logs.
+            let logs = try await app.send(.GET, "/api/v1/patients/\(patient)/logs", token: try await app.token(Demo.therapist))
+            #expect((logs.object["items"] as? [[String: Any]])?.first { ($0["motion"] as? [String: Any])?["spec"] as? String == "mini-squat" } != nil)
+            // Impossible values are refused with the reason; a skipped exercise has no tracked movement.
+            for (key, value) in [("spec", "moonwalk" as Any), ("formScore", 140), ("romMin", 500.0), ("repsCounted", -1), ("formScores", Array(repeating: 50, count: 201))] {
+                var bad = body
+                var m = motion
+                m[key] = value
+                bad["id"] = UUID().uuidString
+                bad["motion"] = m
+                let r = try await app.send(.POST, "/api/v1/patients/\(patient)/logs", token: james, json: bad)
+                #expect(r.status == .unprocessableEntity, "\(key): \(r.status)")
+            }
+            var skipped = body
+            skipped["id"] = UUID().uuidString
+            skipped["outcome"] = "skipped"
+            skipped["setsDone"] = 0
+            skipped["repsDone"] = 0
+            #expect(try await app.send(.POST, "/api/v1/patients/\(patient)/logs", token: james, json: skipped).status == .unprocessableEntity)
+        }
+    }
+}
+
+extension PlanPracticeTests {
+    @Test func theDemoShowsSitToStandsTheCameraCounted() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(Demo.therapist)
+            let page = try await browser.get("/patients/\(maria)/practice")
+            #expect(page.status == .ok && page.text.contains("Camera counted") && page.text.contains("form tired towards the end"))
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import GonioMotion
 /// The exercises Gonio ships, checked against the authors' rules and searchable. Built once at
 /// start-up; searching is a walk over a few hundred prepared records.
 public struct ExerciseLibrary: Sendable {
@@ -71,6 +72,9 @@ public struct ExerciseLibrary: Sendable {
                 if links.contains(e.id) { bad("\(name) names the exercise itself") }
             }
             if !e.tags.allSatisfy(isWordsJoinedByDash) { bad("tags are \(idPattern)") }
+            if let spec = e.motionSpec, MotionSpecs.spec(spec) == nil {
+                bad("motionSpec names no tracked exercise (gonio motion exercises lists them): \(spec)")
+            }
             if !(2...4).contains(e.keyPoses.count), posesRequired || !e.keyPoses.isEmpty { bad("2 to 4 key poses") }
             for pose in e.keyPoses {
                 if pose.label.trimmingWhitespace().isEmpty { bad("each key pose has a label") }

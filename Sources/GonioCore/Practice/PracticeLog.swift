@@ -28,9 +28,12 @@ public struct PracticeReport: Equatable, Sendable {
     public var effort: Int?
     public var feeling: Feeling?
     public var note: String?
+    /// What motion tracking counted and measured, when the exercise was tracked.
+    public var motion: MotionSummary?
 
     public init(outcome: PracticeSchedule.Outcome, setsDone: Int, repsDone: Int, painBefore: Int? = nil, painDuring: Int? = nil,
-                painAfter: Int? = nil, effort: Int? = nil, feeling: Feeling? = nil, note: String? = nil) {
+                painAfter: Int? = nil, effort: Int? = nil, feeling: Feeling? = nil, note: String? = nil, motion: MotionSummary? = nil) {
+        self.motion = motion
         self.outcome = outcome
         self.setsDone = setsDone
         self.repsDone = repsDone
@@ -54,6 +57,8 @@ public struct PracticeReport: Equatable, Sendable {
             throw .invalid("skipped-with-work", "A skipped exercise has no sets or repetitions done.")
         }
         report.note = try PlanContent.text(note, "The note", 1000)
+        report.motion = try motion?.validated()
+        if outcome == .skipped, motion != nil { throw .invalid("skipped-with-work", "A skipped exercise has no tracked movement.") }
         return report
     }
 

@@ -141,7 +141,17 @@ enum DemoHistory {
                         painAfter: short ? nil : flare ? 6 : max(1, pain - 1), effort: short ? nil : 3 + (n % 3),
                         feeling: short ? nil : flare ? .tooHard : .aboutRight,
                         note: flare ? "Sharp pain on the right knee at the second set; stopped." : nil)
-                    try await log(acting(base, p.mariaUser, at: when(offset, hour + Double(round) * 8 + Double(n) * 0.08)), id, item, report)
+                    var tracked = report
+                    // The last four days' sit-to-stands were counted by the camera in the player;
+                    // yesterday her form tired towards the end of the set.
+                    if item.exerciseID == "knee-sit-to-stand-arms", offset >= -4, !flare, !short {
+                        let reps = report.repsDone - (offset == -1 ? 2 : 0)
+                        tracked.repsDone = reps
+                        tracked.motion = MotionSummary(spec: "sit-to-stand", source: .camera, repsCounted: reps, partialReps: offset == -1 ? 2 : 0,
+                                                       romMin: 8, romMax: offset == -1 ? 88 : 94, formScore: offset == -1 ? 80 : 95,
+                                                       formScores: offset == -1 ? [100, 100, 95, 90, 80, 75, 70, 60, 60, 60].prefix(max(1, reps)).map { $0 } : nil)
+                    }
+                    try await log(acting(base, p.mariaUser, at: when(offset, hour + Double(round) * 8 + Double(n) * 0.08)), id, item, tracked)
                 }
             }
         }
@@ -299,7 +309,7 @@ enum DemoHistory {
         let input = PracticeService.LogInput(
             id: UUID(), itemId: item.id, performedAt: ctx.now, outcome: report.outcome, setsDone: report.setsDone, repsDone: report.repsDone,
             painBefore: report.painBefore, painDuring: report.painDuring, painAfter: report.painAfter, effort: report.effort,
-            feeling: report.feeling, note: report.note)
+            feeling: report.feeling, note: report.note, motion: report.motion)
         _ = try await ctx.gate.change(.practiceLog, patientID: id) { patient, tx in
             try await PracticeService(ctx: tx).record(patient, input).created
         }

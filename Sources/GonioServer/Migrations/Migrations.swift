@@ -17,5 +17,6 @@ enum Migrations {
         M0012_AddVisitCalls(),
         M0013_CreateJobsAndNotifications(),
         M0014_CreateVisitGuests(),
+        M0015_AddPracticeMotion(),
     ]
 }

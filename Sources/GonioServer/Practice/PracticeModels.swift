@@ -27,6 +27,10 @@ final class PracticeLogModel: Model, @unchecked Sendable {
     @OptionalField(key: "effort") var effort: Int?
     @OptionalEnum(key: "feeling") var feeling: PracticeReport.Feeling?
     @OptionalField(key: "note") var note: String?
+    /// What motion tracking counted (M0015).
+    @OptionalField(key: "motion") var motion: StoredJSON<MotionSummary>?
+    /// Fewer repetitions counted than prescribed with hard effort, judged when the log was kept.
+    @Field(key: "fell_short") var fellShort: Bool
 
     init() {}
     init(id: UUID, patientID: UUID, planID: UUID, planVersion: Int, itemID: String, exerciseID: String, day: CalendarDay,
@@ -50,11 +54,13 @@ final class PracticeLogModel: Model, @unchecked Sendable {
         effort = report.effort
         feeling = report.feeling
         note = report.note
+        motion = report.motion.map(StoredJSON.init)
+        fellShort = false
     }
 
     var report: PracticeReport {
         PracticeReport(outcome: outcome, setsDone: setsDone, repsDone: repsDone, painBefore: painBefore, painDuring: painDuring,
-                       painAfter: painAfter, effort: effort, feeling: feeling, note: note)
+                       painAfter: painAfter, effort: effort, feeling: feeling, note: note, motion: motion?.value)
     }
 
     var logged: PracticeSchedule.Logged? {

@@ -165,6 +165,16 @@ struct PracticeRoutes: Feature {
         return parts.isEmpty ? "" : parts.joined(separator: ", ") + " /10"
     }
 
+    /// What motion tracking said about one log, in words: "Camera counted 10 (2 partial), form 80/100, form tired".
+    static func tracked(_ m: PracticeService.MotionOut?) -> String? {
+        guard let m else { return nil }
+        var parts = ["\(m.source == .camera ? "Camera" : "Sensor") counted \(m.repsCounted)" + (m.partialReps > 0 ? " (\(m.partialReps) partial)" : "")]
+        if let score = m.formScore { parts.append("form \(score)/100") }
+        if m.formDeclined { parts.append("form tired towards the end") }
+        if m.fellShort { parts.append("fewer than planned, with hard effort") }
+        return parts.joined(separator: ", ") + "."
+    }
+
     func page(req: Request) async throws -> Response {
         let ctx = req.context
         let id = try req.uuidParameter("patientID")
@@ -192,7 +202,8 @@ struct PracticeRoutes: Feature {
             streak: adherence.streak,
             lastPractised: adherence.lastPractised.map { $0 == today.day ? "today" : $0.longName } ?? "not yet",
             logs: logs.map { LogRow(when: time.string(from: $0.performedAt), name: $0.exerciseName, outcome: $0.outcome.displayName,
-                                    pain: Self.pain($0), effort: $0.effort.map { "\($0)/10" } ?? "", note: $0.note ?? "", alert: $0.alert) },
+                                    pain: Self.pain($0), effort: $0.effort.map { "\($0)/10" } ?? "",
+                                    note: [Self.tracked($0.motion), $0.note].compactMap { $0 }.joined(separator: " "), alert: $0.alert) },
             alerts: alerts.map { AlertRow(name: $0.exerciseName, pain: $0.pain, day: (try? CalendarDay($0.day).longName) ?? $0.day,
                                           note: $0.note ?? "", action: Paths.practiceAlertAcknowledge(id, $0.id)) },
             mayPractise: patient.may(.logPractice), mayAcknowledge: patient.may(.writeClinical),

@@ -52,10 +52,11 @@ struct PracticeService {
         var effort: Int?
         var feeling: PracticeReport.Feeling?
         var note: String?
+        var motion: MotionSummary?
 
         var report: PracticeReport {
             PracticeReport(outcome: outcome, setsDone: setsDone ?? 0, repsDone: repsDone ?? 0, painBefore: painBefore, painDuring: painDuring,
-                           painAfter: painAfter, effort: effort, feeling: feeling, note: note)
+                           painAfter: painAfter, effort: effort, feeling: feeling, note: note, motion: motion)
         }
     }
 
@@ -80,6 +81,23 @@ struct PracticeService {
         var alert: Bool
         /// What the patient should do now, after this report.
         var advice: String?
+        /// What motion tracking counted, with what it suggests for the dose.
+        var motion: MotionOut?
+    }
+
+    struct MotionOut: Content {
+        var spec: String
+        var source: MotionSummary.Source
+        var repsCounted: Int
+        var partialReps: Int
+        var romMin: Double?
+        var romMax: Double?
+        var formScore: Int?
+        var formScores: [Int]?
+        /// Form fell off over the set (fatigue).
+        var formDeclined: Bool
+        /// Fewer repetitions than prescribed with hard effort.
+        var fellShort: Bool
     }
 
     struct Week: Content {
@@ -152,10 +170,15 @@ struct PracticeService {
 
     func dto(_ log: PracticeLogModel, name: String, alert: Bool) -> Log {
         let report = log.report
+        let motion = report.motion.map { m in
+            MotionOut(spec: m.spec, source: m.source, repsCounted: m.repsCounted, partialReps: m.partialReps, romMin: m.romMin, romMax: m.romMax,
+                      formScore: m.formScore, formScores: m.formScores, formDeclined: m.formDeclined,
+                      fellShort: log.fellShort)
+        }
         return Log(id: log.id ?? UUID(), itemId: log.itemID, exerciseId: log.exerciseID, exerciseName: name, day: log.day,
                    performedAt: log.performedAt, recordedAt: log.recordedAt, outcome: log.outcome, setsDone: log.setsDone,
                    repsDone: log.repsDone, painBefore: log.painBefore, painDuring: log.painDuring, painAfter: log.painAfter,
-                   effort: log.effort, feeling: log.feeling, note: log.note, alert: alert, advice: Self.advice(report))
+                   effort: log.effort, feeling: log.feeling, note: log.note, alert: alert, advice: Self.advice(report), motion: motion)
     }
 
     /// Records a log once. The same id again (a retry) answers with the log already kept and
@@ -197,6 +220,7 @@ struct PracticeService {
         let log = PracticeLogModel(id: input.id, patientID: patient.id, planID: try current.plan.requireID(), planVersion: version,
                                    itemID: item.id, exerciseID: item.exerciseID, day: patient.day(at: performedAt), performedAt: performedAt,
                                    recordedAt: ctx.now, recordedBy: ctx.user?.userID, report: report)
+        log.fellShort = report.fellShort(prescribedReps: item.dose.reps, sets: item.dose.sets)
         try await log.create(on: ctx.db)
         if report.breachesPainLimit, let pain = report.worstPain {
             try await PracticeAlertModel(patientID: patient.id, logID: input.id, exerciseID: item.exerciseID, pain: pain, at: ctx.now)
