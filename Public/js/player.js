@@ -5,6 +5,7 @@
 
 import { animation, reducedMotion } from './demo.js';
 import { enqueue, flush, keepSending, pending } from './sync.js';
+import { startCamera, replay } from './tracking.js';
 
 const root = document.querySelector('[data-player]');
 const data = JSON.parse(document.getElementById('player-data').textContent);
@@ -244,23 +245,106 @@ function run(step) {
   }
 
   counter.addEventListener('click', tap);
+
+  // Camera counting, for exercises Gonio tracks: each repetition the camera sees counts like a
+  // tap, and its form cue is spoken. Tapping keeps working all along.
+  const tracking = { controller: null, reps: 0, partial: 0, lows: [], highs: [], scores: [], tiredSaid: false };
+  const trackView = h('div', { class: 'tracking-view' });
+  const trackStatus = h('p', { class: 'tracking-status', role: 'status' });
+  const handlers = {
+    rep(m) {
+      if (!m.counted) {
+        tracking.partial += 1;
+        trackStatus.textContent = 'That one was only part of the way: it is not counted.';
+        return;
+      }
+      tracking.reps += 1;
+      if (m.rom && m.rom.min != null) tracking.lows.push(m.rom.min);
+      if (m.rom && m.rom.max != null) tracking.highs.push(m.rom.max);
+      tracking.scores.push(m.formScore);
+      const cue = (m.cues || [])[0];
+      trackStatus.textContent = cue ? `Counted. ${cue}.` : 'Counted. Good form.';
+      if (cue) say(cue);
+      const n = tracking.scores.length;
+      if (!tracking.tiredSaid && n >= 6) {
+        const third = Math.floor(n / 3);
+        const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        if (mean(tracking.scores.slice(-third)) <= mean(tracking.scores.slice(0, third)) - 15) {
+          tracking.tiredSaid = true;
+          trackStatus.textContent = 'Your form is slipping: take a rest before carrying on.';
+          say('Your form is slipping. Take a rest before carrying on.');
+        }
+      }
+      // A repetition seen is one done, holds included (the camera saw it held and lowered).
+      if (isHold) {
+        if (state.phase !== 'work' || state.paused) return;
+        state.reps += 1;
+        beep(state.reps >= target);
+        render();
+        if (state.reps >= target) setDone();
+      } else {
+        tap();
+      }
+    },
+    closed() { if (tracking.controller) trackStatus.textContent = 'Camera counting stopped. Count by tapping.'; },
+  };
+  step.tracking = tracking;
+  const cameraButton = step.motionSpec && target > 0 ? h('button', { type: 'button', class: 'secondary', on: { click: async () => {
+    if (tracking.controller) { tracking.controller.stop(); tracking.controller = null; cameraButton.textContent = 'Count with the camera'; return; }
+    trackStatus.textContent = 'Starting the camera…';
+    try {
+      tracking.controller = await startCamera(data, step, trackView, handlers);
+      cameraButton.textContent = 'Stop the camera';
+      trackStatus.textContent = 'The camera is counting. Only the positions of your joints are sent, never the picture.';
+    } catch (err) {
+      trackStatus.textContent = err.message;
+    }
+  } } }, 'Count with the camera') : null;
+  window.gonioTracking = step.motionSpec ? {
+    replay(frames) {
+      if (tracking.controller) tracking.controller.stop();
+      trackStatus.textContent = 'Replaying a recorded movement.';
+      tracking.controller = replay(data, step, frames, trackView, handlers);
+    },
+    counted: () => tracking.reps,
+  } : undefined;
+
   const stop = h('button', { type: 'button', class: 'stop-button', on: { click: () => { clear(); report(step, { outcome: 'stopped', ...doneSoFar() }, true); } } },
     'Stop: it hurts or I feel unwell');
   const finishEarly = h('button', { type: 'button', class: 'secondary', on: { click: () => { clear(); report(step, { outcome: 'partial', ...doneSoFar() }); } } },
     'Finish this exercise now');
   show(progress(), h('h2', {}, step.name), demo(step), status, counter, help,
+    ...(cameraButton ? [h('div', { class: 'tracking' }, cameraButton, trackStatus, trackView)] : []),
     h('div', { class: 'player-actions' }, pause, finishEarly), stop);
   render();
   say(`Set 1. ${sideLabel(step, 1)} ${isHold ? `Hold for ${step.dose.holdSeconds} seconds` : `${target} repetitions`}.`);
 }
 
 function skip(step) {
+  stopTracking(step);
   send(step, { outcome: 'skipped', setsDone: 0, repsDone: 0 });
   session.skipped += 1;
   next();
 }
 
+function stopTracking(step) {
+  if (step.tracking && step.tracking.controller) { step.tracking.controller.stop(); step.tracking.controller = null; }
+}
+
+/** What the camera counted for `step`, for its log; nothing when it was not used. */
+function motionSummary(step) {
+  const t = step.tracking;
+  if (!t || t.reps + t.partial === 0) return null;
+  const mean = (xs) => xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length * 10) / 10 : null;
+  const low = t.lows.length ? Math.round(Math.min(...t.lows) * 10) / 10 : null;
+  const high = mean(t.highs);
+  return { spec: step.motionSpec, source: 'camera', repsCounted: t.reps, partialReps: t.partial,
+    romMin: low, romMax: high != null && low != null && high < low ? low : high,
+    formScore: t.scores.length ? Math.round(mean(t.scores)) : null, formScores: t.scores.slice(0, 200) };
+}
+
 function report(step, work, stoppedForPain = false) {
+  stopTracking(step);
   const answers = { painDuring: null, painAfter: null, effort: null, feeling: null };
   const warning = h('div', { class: 'pain-warning', role: 'alert', hidden: true },
     h('h3', {}, 'Stop this exercise for today'),
@@ -304,7 +388,8 @@ function report(step, work, stoppedForPain = false) {
 }
 
 function send(step, fields) {
-  const body = { id: uuid(), itemId: step.itemId, performedAt: new Date().toISOString(), painBefore: session.painBefore, ...fields };
+  const motion = fields.outcome === 'skipped' ? null : motionSummary(step);
+  const body = { id: uuid(), itemId: step.itemId, performedAt: new Date().toISOString(), painBefore: session.painBefore, ...fields, motion };
   for (const k of Object.keys(body)) if (body[k] === null) delete body[k];
   enqueue(data.logURL, body);
   flush().then((r) => { if (r.left) session.sentOffline = true; });

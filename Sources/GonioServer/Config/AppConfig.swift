@@ -56,6 +56,10 @@ public struct AppConfig: Sendable {
     /// Video calls: how early before the start participants may join (GONIO_CALL_EARLY_MINUTES),
     /// and the STUN/TURN servers browsers use (see README, "Video visits in production").
     public var callEarlyMinutes: Int = 10
+    /// Where the browser loads the pose model for camera counting (MediaPipe Tasks Vision:
+    /// `vision_bundle.mjs`, its `wasm/` folder and `pose_landmarker_lite.task`), or nil: the
+    /// player then counts by tapping and says why.
+    public var poseModelURL: String?
     /// The job worker (reminders) runs inside `gonio serve` unless GONIO_JOBS=off, looking for
     /// due jobs every GONIO_JOBS_POLL_SECONDS. Tests run jobs by hand.
     public var runJobs: Bool = false
@@ -224,6 +228,15 @@ public struct AppConfig: Sendable {
                 throw Problem(description: "GONIO_CALL_EARLY_MINUTES must be a whole number of minutes from 0 to 10080.")
             }
             config.callEarlyMinutes = minutes
+        }
+        if let raw = value("GONIO_POSE_MODEL_URL") {
+            let url = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            guard url.hasPrefix("/") || url.hasPrefix("https://") || url.hasPrefix("http://localhost") || url.hasPrefix("http://127.0.0.1"),
+                  !url.contains(" "), !url.contains("'"), !url.contains(";")
+            else {
+                throw Problem(description: "GONIO_POSE_MODEL_URL is a path on this server (/pose-model) or an https:// address.")
+            }
+            config.poseModelURL = url
         }
         config.ice = try IceConfig(stun: value("GONIO_STUN_URLS"), turn: value("GONIO_TURN_URLS"), secret: value("GONIO_TURN_SECRET"),
                                    ttl: try seconds("GONIO_TURN_TTL_SECONDS", default: 3600))

@@ -1,6 +1,7 @@
 import Vapor
 import Fluent
 import GonioCore
+import GonioMotion
 
 /// Home practice: today's session (JSON, the practice page and the guided player), logs sent
 /// by the player or a native client (idempotent on the client's id), adherence, and pain alerts
@@ -241,6 +242,8 @@ struct PracticeRoutes: Feature {
             var logged: Int
             var rounds: Int
             var drawing: FigureDrawing?
+            /// The tracked exercise the camera can count, when there is one.
+            var motionSpec: String?
         }
 
         var patientId: String
@@ -252,6 +255,9 @@ struct PracticeRoutes: Feature {
         var steps: [Step]
         var practiceURL: String
         var painLimit: Int
+        /// Camera counting: where the pose model is (nil: not set up) and the counting socket.
+        var poseModel: String?
+        var motionSocket: String
     }
 
     func player(req: Request) async throws -> Response {
@@ -270,11 +276,12 @@ struct PracticeRoutes: Feature {
             guard let e = exercises(t.exerciseId) else { return nil }
             return PlayerData.Step(itemId: t.itemId, exerciseId: e.id, name: e.name, block: t.block.displayName, dose: t.dose,
                                    doseSummary: t.doseSummary, instructions: e.instructions, cues: e.cues, safety: e.safety,
-                                   notes: notes[t.itemId] ?? nil, logged: t.logged, rounds: t.rounds, drawing: FigureDrawing(e))
+                                   notes: notes[t.itemId] ?? nil, logged: t.logged, rounds: t.rounds, drawing: FigureDrawing(e),
+                                   motionSpec: e.motionSpec.flatMap { MotionSpecs.spec($0) }.flatMap { $0.kind == .repetitions ? $0.id : nil })
         }
         let data = PlayerData(patientId: id.uuidString, day: today.day.description, session: session, sessions: today.sessions,
                               logURL: Paths.practiceLogs(id), csrf: req.csrfToken, steps: steps, practiceURL: Paths.practice(id),
-                              painLimit: PracticeReport.acceptablePain)
+                              painLimit: PracticeReport.acceptablePain, poseModel: ctx.config.poseModelURL, motionSocket: Paths.motionLive())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
@@ -290,9 +297,17 @@ struct PracticeRoutes: Feature {
             var back: String
             var demoScript: String
         }
-        return try await WebPage.render(req, "player", title: "Today's exercises", Context(
+        let page = try await WebPage.render(req, "player", title: "Today's exercises", Context(
             patientName: patient.name, isSelf: ctx.user?.patientID == id, today: today.day.longName, hasSteps: !steps.isEmpty,
             allDone: today.sessions > 0 && today.nextSession == nil, count: steps.count, data: json, script: Paths.playerScript,
             back: Paths.practice(id), demoScript: Paths.demoScript))
+        if let model = ctx.config.poseModelURL {
+            // The pose model runs as WebAssembly, from where the clinic serves it.
+            let origin = model.hasPrefix("/") ? "" : " " + (URL(string: model).flatMap { u in u.host.map { "\(u.scheme ?? "https")://\($0)" + (u.port.map { ":\($0)" } ?? "") } } ?? "")
+            page.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                + "script-src 'self' 'wasm-unsafe-eval'\(origin); connect-src 'self'\(origin); media-src 'self' blob:; worker-src 'self' blob:; "
+                + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+        }
+        return page
     }
 }
