@@ -77,3 +77,12 @@ import VaporTesting
         }
     }
 }
+
+extension MotionLiveTests {
+    @Test func aPlainRequestIsToldToUpgrade() async throws {
+        try await withTestApp { app in
+            let r = try await app.send(.GET, "/api/v1/motion/live?exercise=deep-squat", token: try await app.token(Demo.patient))
+            #expect(r.status == .upgradeRequired && r.errorCode == "websocket-required")
+        }
+    }
+}

@@ -137,6 +137,11 @@ print("""
 [[operations]]
 include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert", "saveTherapistSchedule", "listTherapistSlots", "listVisits", "bookVisit", "bookVisitSeries", "rescheduleVisit", "cancelVisit", "recordVisitAttendance", "inviteVisitGuest"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+# The live counting socket answers a plain request 426 (it is opened as a WebSocket).
+[[operations]]
+include-operation-id = ["motionLive"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "426", "429"]
 """)
 PY
 

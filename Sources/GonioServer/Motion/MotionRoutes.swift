@@ -57,6 +57,12 @@ struct MotionRoutes: Feature {
         _ = try req.context.requireUser()
         try CallRoutes.checkOrigin(req)
         let settings = try Settings(req)
+        guard req.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
+            // A plain request: say what this address is for (426 Upgrade Required).
+            let body = #"{"error":{"code":"websocket-required","message":"Open this address as a WebSocket (send the upgrade headers)."}}"#
+            return Response(status: .upgradeRequired, headers: ["Content-Type": "application/json", "Upgrade": "websocket", "Connection": "Upgrade"],
+                            body: .init(string: body))
+        }
         let stream = MotionStream(settings)
         return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16)) { _, socket in
             socket.onText { socket, text in
