@@ -138,3 +138,21 @@ import VaporTesting
         }
     }
 }
+
+extension CallGuestTests {
+    @Test func twentyInvitationsAtOnceInviteOneGuest() async throws {
+        try await withTestApp(history: true, onDisk: true) { app in
+            let visit = try await Self.visitWithoutGuests(app)
+            try await app.running { port in
+                let tokens = [try await app.token(Demo.patient), try await app.token(Demo.therapist)]
+                let statuses = try await ConcurrencyTests.atOnce(20) { i in
+                    try await app.live(.POST, port: port, "/api/v1/visits/\(visit)/guests", token: tokens[i % 2],
+                                       json: ["kind": "interpreter", "name": "Interpreter \(i)"])
+                }
+                #expect(statuses.count { $0 == 201 } == 1 && statuses.count { $0 == 409 } == 19, "\(statuses)")
+                let active = try await VisitGuestModel.query(on: app.db).filter(\.$visit.$id == UUID(uuidString: visit)!).filter(\.$revokedAt == nil).count()
+                #expect(active == 1)
+            }
+        }
+    }
+}
