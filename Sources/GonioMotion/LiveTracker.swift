@@ -14,6 +14,15 @@ public struct LiveTracker: @unchecked Sendable {
     private let is3D: Bool
     private let yUp: Bool
     private var sides: [Side?]
+    /// The checks' measures, without their texts: read every frame, so nothing is copied or counted.
+    private let checkPlan: [CheckPlan]
+
+    struct CheckPlan: Sendable {
+        var measure: Measure
+        var otherSide: Bool
+        var sided: Bool
+        var isPrimary: Bool
+    }
 
     final class Storage {
         let points = UnsafeMutablePointer<Float>.allocate(capacity: Joint.count * 3)
@@ -101,6 +110,7 @@ public struct LiveTracker: @unchecked Sendable {
             return TrackState(side: side, sign: sign, usual: max(spec.minRange * 2, 20))
         }
         storage = Storage(tracks: sides.count, checks: spec.checks.count)
+        checkPlan = spec.checks.map { CheckPlan(measure: $0.measure, otherSide: $0.otherSide, sided: $0.measure.sided, isPrimary: $0.measure == spec.measure) }
     }
 
     /// Feeds one frame of `skeleton` points: `x, y, z, confidence` for each of the skeleton's
@@ -203,10 +213,10 @@ public struct LiveTracker: @unchecked Sendable {
         s.hi = max(s.hi, abs(raw))
         let newPeak = v > s.peak
         if newPeak { s.peak = v; s.peakTime = t }
-        for c in spec.checks.indices {
-            let check = spec.checks[c]
-            var x = check.measure == spec.measure ? raw : measure(check.measure, check.otherSide ? s.side?.other : s.side, frame)
-            if !check.measure.sided { x = abs(x) }
+        for c in checkPlan.indices {
+            let check = checkPlan[c]
+            var x = check.isPrimary ? raw : measure(check.measure, check.otherSide ? s.side?.other : s.side, frame)
+            if !check.sided { x = abs(x) }
             guard !x.isNaN else { continue }
             let stats = storage.low(k, c)
             stats[0] = min(stats[0], x)
