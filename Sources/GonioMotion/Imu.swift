@@ -36,13 +36,10 @@ public enum Imu {
     /// second) or JSON (`{"format": "gonio-imu/1", "gyroUnits": "rad/s"|"deg/s",
     /// "samples": [[t, ax, ay, az, gx, gy, gz], ...]}`).
     public static func read(_ text: String) throws(MotionError) -> ImuRecording {
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
-            throw .invalidFile("The file is empty.")
-        }
+        let (text, isJSON) = try PoseFile.prepare(text)
         var rows: [[Double]] = []
         var degrees = false
-        if first == UInt8(ascii: "{") {
+        if isJSON {
             let doc = try JSONValue.parse(text)
             guard doc["format"]?.string == format else { throw .invalidFile("Missing or unsupported \"format\": expected \"\(format)\".") }
             switch doc["gyroUnits"]?.string ?? "rad/s" {
@@ -61,7 +58,7 @@ public enum Imu {
                 rows.append(row)
             }
         } else {
-            var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.makeIterator()
+            var lines = PoseFile.lines(text)
             guard let header = lines.next()?.split(separator: ",").map({ $0.trimmingSpaces().lowercased() }) else {
                 throw .invalidFile("The CSV file is empty.")
             }
@@ -163,8 +160,7 @@ extension MotionAnalysis {
         let counter = RepCounter(minRange: spec.minRange, minDuration: spec.minDuration)
         var reps: [MotionResult.Repetition] = [], partials: [MotionResult.Repetition] = []
         for e in counter.excursions(oriented, times: r.times) {
-            var lo = Float.infinity, hi = -Float.infinity
-            for i in e.start...e.end where !angles[i].isNaN { lo = min(lo, angles[i]); hi = max(hi, angles[i]) }
+            let (lo, hi) = e.extremes(of: angles) ?? (0, 0)
             let rep = MotionResult.Repetition(start: r.times[e.start], end: r.times[e.end], side: nil, romMin: lo, romMax: hi,
                                               secondsOut: r.times[e.peak] - r.times[e.start], secondsBack: r.times[e.end] - r.times[e.peak],
                                               formScore: 100, cues: [])

@@ -150,8 +150,9 @@ public enum MotionAnalysis {
         let clip = spec.limbs == .alternating && !spec.measure.sided
         var perTrack: [Track] = tracks.map { t in
             let oriented = t.values.map { $0.isNaN ? $0 : (clip ? max($0 * t.sign, 0) : $0 * t.sign) }
-            return Track(side: t.side, values: oriented, sign: t.sign, found: counter.excursions(oriented, times: s.times),
-                         usual: RepCounter.levels(oriented)?.excursion ?? 0)
+            let usual = RepCounter.levels(oriented)?.excursion ?? 0
+            return Track(side: t.side, values: oriented, sign: t.sign, found: counter.excursions(oriented, times: s.times, usual: usual),
+                         usual: usual)
         }
         // One side's exercise with the side not given: keep the side that moves, unless both
         // move at different times (alternating) or both were asked for.
@@ -221,12 +222,7 @@ public enum MotionAnalysis {
                            measured: (Measure, Side) -> [Float]) -> MotionResult.Repetition {
         let side = track.side ?? .left
         let primary = spec.limbs == .both ? track.values.map { $0 * track.sign } : measured(spec.measure, side)
-        var lo = Float.infinity, hi = -Float.infinity
-        for i in e.start...e.end where !primary[i].isNaN {
-            let v = spec.measure.sided ? primary[i] : abs(primary[i])
-            lo = min(lo, v)
-            hi = max(hi, v)
-        }
+        let (lo, hi) = e.extremes(of: primary, magnitude: !spec.measure.sided) ?? (0, 0)
         var score = 100
         var cues: [String] = []
         for check in spec.checks {
@@ -243,16 +239,14 @@ public enum MotionAnalysis {
             case .peak:
                 value = values[e.peak].isNaN ? nil : values[e.peak]
             case .throughout, .lowest, .range:
-                var a = Float.infinity, b = -Float.infinity
-                for i in e.start...e.end where !values[i].isNaN { a = min(a, values[i]); b = max(b, values[i]) }
-                if a <= b { value = check.when == .throughout ? b : check.when == .lowest ? a : b - a }
+                if let (a, b) = e.extremes(of: values) { value = check.when == .throughout ? b : check.when == .lowest ? a : b - a }
             }
             guard let value else { continue }
             if let least = check.atLeast, value < least { score -= check.penalty; cues.append(check.cue) }
             else if let most = check.atMost, value > most { score -= check.penalty; cues.append(check.cue) }
         }
         return MotionResult.Repetition(
-            start: s.times[e.start], end: s.times[e.end], side: track.side, romMin: lo.isFinite ? lo : 0, romMax: hi.isFinite ? hi : 0,
+            start: s.times[e.start], end: s.times[e.end], side: track.side, romMin: lo, romMax: hi,
             secondsOut: s.times[e.peak] - s.times[e.start], secondsBack: s.times[e.end] - s.times[e.peak],
             formScore: max(0, score), cues: cues)
     }

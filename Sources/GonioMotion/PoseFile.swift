@@ -8,11 +8,23 @@ public enum PoseFile {
         if let fps, !(fps.isFinite && fps > 0 && fps <= 1000) {
             throw .invalidFile("The frame rate is a number of frames per second, above 0 and at most 1000.")
         }
-        // A byte-order mark (spreadsheets write one) is not part of the data.
+        let (text, isJSON) = try prepare(text)
+        return isJSON ? try json(text, fps: fps) : try csv(text, fps: fps)
+    }
+
+    /// A recording's text without a byte-order mark (spreadsheets write one), and whether it is
+    /// JSON (starts with `{`) rather than CSV; an empty file is refused.
+    static func prepare(_ text: String) throws(MotionError) -> (text: String, isJSON: Bool) {
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-        guard let first else { throw .invalidFile("The file is empty.") }
-        return first == UInt8(ascii: "{") ? try json(text, fps: fps) : try csv(text, fps: fps)
+        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            throw .invalidFile("The file is empty.")
+        }
+        return (text, first == UInt8(ascii: "{"))
+    }
+
+    /// The non-empty lines of a CSV text, whatever its line endings.
+    static func lines(_ text: String) -> IndexingIterator<[Substring]> {
+        text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.makeIterator()
     }
 
     // MARK: JSON
@@ -91,7 +103,7 @@ public enum PoseFile {
     // MARK: CSV
 
     public static func csv(_ text: String, fps: Double? = nil) throws(MotionError) -> PoseSequence {
-        var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.makeIterator()
+        var lines = lines(text)
         guard let headerLine = lines.next() else { throw .invalidFile("The CSV file is empty.") }
         let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces().lowercased() }
         var timeColumn: Int?

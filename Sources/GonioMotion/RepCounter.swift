@@ -18,6 +18,18 @@ public struct RepCounter: Sendable {
         /// Range reached, in the counter's orientation (always positive).
         public var range: Float
         public var counted: Bool
+
+        /// The smallest and largest of `values` from start to end (magnitudes for signed
+        /// measures), or nil when none was measured.
+        public func extremes(of values: [Float], magnitude: Bool = false) -> (low: Float, high: Float)? {
+            var lo = Float.infinity, hi = -Float.infinity
+            for i in start...end where !values[i].isNaN {
+                let v = magnitude ? abs(values[i]) : values[i]
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
+            return lo <= hi ? (lo, hi) : nil
+        }
     }
 
     public var minRange: Float
@@ -38,7 +50,12 @@ public struct RepCounter: Sendable {
 
     /// The excursions in `values` (NaN: missing; oriented so that moving raises the value).
     public func excursions(_ values: [Float], times: [Double]) -> [Excursion] {
-        guard let (_, usual) = Self.levels(values), usual > 0 else { return [] }
+        excursions(values, times: times, usual: Self.levels(values)?.excursion ?? 0)
+    }
+
+    /// The same, with the usual excursion already known (`levels`).
+    public func excursions(_ values: [Float], times: [Double], usual: Float) -> [Excursion] {
+        guard usual > 0 else { return [] }
         let scale = max(usual, minRange)
         let startRise = 0.3 * scale
         var found: [Excursion] = []

@@ -82,9 +82,14 @@ final class MotionStream: @unchecked Sendable {
 
     init(_ settings: MotionRoutes.Settings) {
         self.settings = settings
-        tracker = LiveTracker(spec: settings.spec, side: settings.side, space: settings.space, is3D: settings.space == .world,
-                              yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
+        tracker = Self.tracker(settings)
         buffer = [Float](repeating: 0, count: settings.skeleton.joints.count * 4)
+    }
+
+    /// A fresh tracker for the stream's settings (a new stream, or a reset).
+    static func tracker(_ settings: MotionRoutes.Settings) -> LiveTracker {
+        LiveTracker(spec: settings.spec, side: settings.side, space: settings.space, is3D: settings.space == .world,
+                    yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
     }
 
     static func error(_ code: String, _ message: String) -> String {
@@ -96,8 +101,7 @@ final class MotionStream: @unchecked Sendable {
     func handle(_ text: String) -> [String] {
         guard let message = try? JSONValue.parse(text) else { return [Self.error("message-invalid", "Send one frame as JSON.")] }
         if message["type"]?.string == "reset" {
-            tracker = LiveTracker(spec: settings.spec, side: settings.side, space: settings.space, is3D: settings.space == .world,
-                                  yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
+            tracker = Self.tracker(settings)
             lastTime = -.infinity
             return [JSONValue.object([("type", .string("reset"))]).text]
         }

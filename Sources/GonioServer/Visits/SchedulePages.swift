@@ -56,6 +56,9 @@ struct SchedulePages: Feature {
         var message: String?
     }
 
+    /// The zones a therapist may choose (regions, not the "Etc/" offsets), read once.
+    static let zones = TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") && !$0.hasPrefix("Etc/") }.sorted()
+
     /// The therapist whose hours are shown: one's own, or `?therapist=` for a clinic admin.
     private func therapist(_ req: Request) async throws -> TherapistModel {
         let ctx = req.context
@@ -91,7 +94,6 @@ struct SchedulePages: Feature {
                 return Row(prefix: prefix, number: i + 1, start: h?.start.description ?? "", end: h?.end.description ?? "", offer: h?.offer.rawValue ?? "either")
             })
         }
-        let zones = TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") && !$0.hasPrefix("Etc/") }.sorted()
         let chosenZone = fields?["timeZone"] ?? schedule.timeZone
         let mine = user.therapistID == therapist.id
         let context = Context(
@@ -99,7 +101,7 @@ struct SchedulePages: Feature {
             action: mine ? Paths.scheduleHours() : Paths.scheduleHours(query: ["therapist": therapist.id?.uuidString ?? ""]),
             therapistId: therapist.id?.uuidString ?? "",
             timeZone: chosenZone,
-            zones: zones.map { Choice(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: $0 == chosenZone) },
+            zones: Self.zones.map { Choice(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: $0 == chosenZone) },
             offers: Offer.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: false) },
             days: days,
             types: ScheduleForm.typeChoices(schedule).map {
