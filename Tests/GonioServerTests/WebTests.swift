@@ -407,10 +407,11 @@ import VaporTesting
             let body = "_csrf=\(csrf)&action=save&symptoms=\(padding)&goals=\(padding)&betterWith=\(padding)&worseWith=\(padding)&otherMedications=\(padding)"
             var headers = browser.cookieHeader
             headers.contentType = .urlEncodedForm
-            let port = Int.random(in: 40_001...50_000)
-            let r = try await app.testing(method: .running(hostname: "127.0.0.1", port: port))
-                .sendRequest(.POST, "/patients/\(patientID)/intake", headers: headers, body: ByteBuffer(string: body))
-            // The live client follows the redirect to the saved page; a refused token would be 403.
+            // A real server on a free port (a random fixed one can collide with another test's).
+            let r = try await app.running { port in
+                try await app.live(.POST, port: port, "/patients/\(patientID)/intake", body: body, headers: headers)
+            }
+            // The saved draft redirects to its page; a refused token would be 403.
             #expect(r.status == .seeOther || r.status == .ok, "\(r.status)")
             let saved = try await IntakeModel.query(on: app.db).first()
             #expect(saved?.data.value.symptoms?.contains(padding) == true, "the long draft was saved")
