@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import gonio_e2e as g
-from test_practice import click, heading_is, pick, rate
+from test_practice import click, heading_is, knee_patient, pick, rate
 
 
 def knee_extensions(reps: int, fps: int = 30) -> list:
@@ -50,21 +50,7 @@ def api(method, path, token, body=None):
 
 def test_camera_counting_replayed_through_the_player(new_browser):
     patient, admin, therapist = new_browser(), new_browser(), new_browser()
-    email = g.unique_email("motion")
-    g.register(patient, role="patient", name=f"Rosa {g.unique('Motion')}", email=email, location="California")
-    patient.find_element(By.LINK_TEXT, "See your questionnaires and scores").click()
-    g.wait_ready(patient)
-    patient_id = g.path_of(patient).split("/")[2]
-    g.login(admin, g.DEMO["admin"])
-    add = admin.find_element(By.ID, f"add-{patient_id}")
-    g.submit(admin, add.find_element(By.XPATH, "./following-sibling::button"))
-    g.login(therapist, g.DEMO["therapist"])
-    therapist.get(g.url(f"/patients/{patient_id}/plan"))
-    therapist.find_element(By.LINK_TEXT, "Build a plan").click()
-    g.wait_ready(therapist)
-    g.choose(therapist, "protocol", "Knee osteoarthritis: phase 1, Daily home routine: settle and start strengthening (weeks 1–4)")
-    g.submit(therapist, therapist.find_element(By.XPATH, "//button[normalize-space()='Use this phase']"))
-    g.submit(therapist, therapist.find_element(By.XPATH, "//button[normalize-space()='Save the plan']"))
+    patient_id = knee_patient(patient, admin, therapist, f"Rosa {g.unique('Motion')}", g.unique_email("motion"))
 
     patient.get(g.url(f"/patients/{patient_id}/practice/player"))
     g.wait_ready(patient)

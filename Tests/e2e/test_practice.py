@@ -33,10 +33,11 @@ def rate(driver, during, now, effort=3):
     click(driver, "Save and continue")
 
 
-def test_plan_from_a_protocol_practised_on_a_phone_with_a_pain_alert(new_browser):
-    patient, admin, therapist = new_browser(), new_browser(), new_browser()
-    name = f"Ines {g.unique('Knee')}"
-    g.register(patient, role="patient", name=name, email=g.unique_email("knee"), location="California")
+def knee_patient(patient, admin, therapist, name, email):
+    """A newly registered patient in California, added to the demo therapist's care team by the
+    clinic admin, with a plan the therapist builds from the knee osteoarthritis protocol, phase 1.
+    Returns the patient's id."""
+    g.register(patient, role="patient", name=name, email=email, location="California")
     patient.find_element(By.LINK_TEXT, "See your questionnaires and scores").click()
     g.wait_ready(patient)
     patient_id = g.path_of(patient).split("/")[2]
@@ -54,6 +55,12 @@ def test_plan_from_a_protocol_practised_on_a_phone_with_a_pain_alert(new_browser
     g.submit(therapist, therapist.find_element(By.XPATH, "//button[normalize-space()='Use this phase']"))
     assert therapist.find_elements(By.CSS_SELECTOR, ".editor-row")
     g.submit(therapist, therapist.find_element(By.XPATH, "//button[normalize-space()='Save the plan']"))
+    return patient_id
+
+
+def test_plan_from_a_protocol_practised_on_a_phone_with_a_pain_alert(new_browser):
+    patient, admin, therapist = new_browser(), new_browser(), new_browser()
+    patient_id = knee_patient(patient, admin, therapist, f"Ines {g.unique('Knee')}", g.unique_email("knee"))
     assert g.notice_text(therapist) == "The plan was saved. The patient sees this version now."
     assert "Bridges" in g.main_text(therapist)
 
