@@ -133,6 +133,15 @@ public struct LiveTracker: @unchecked Sendable {
         return tracker
     }
 
+    /// The primary measure on each side in the last frame pushed, unfiltered (NaN where a side
+    /// was not seen): a movement counted with both sides together (a squat) still has two
+    /// knees to read. A measure of the whole trunk gives `angles`.
+    public func sideAngles() -> (left: Float, right: Float) {
+        guard spec.measure.sided else { return angles }
+        let frame = PoseView(points: storage.points, confidence: storage.confidence, is3D: is3D, yUp: yUp)
+        return (Measures.value(spec.measure, side: .left, in: frame) ?? .nan, Measures.value(spec.measure, side: .right, in: frame) ?? .nan)
+    }
+
     @discardableResult
     public mutating func push(_ values: UnsafeBufferPointer<Float>, skeleton: Skeleton, at t: Double) -> Bool {
         let points = storage.points, confidence = storage.confidence

@@ -24,6 +24,22 @@ public enum Measure: String, CaseIterable, Sendable {
     /// The shoulder line turned against the hip line, about the vertical.
     case trunkRotation = "trunk-rotation"
 
+    /// The measure in a clinician's words, for a reading ("knee flexion").
+    public var label: String {
+        switch self {
+        case .kneeFlexion: "knee flexion"
+        case .hipFlexion: "hip flexion"
+        case .hipAbduction: "hip abduction"
+        case .elbowFlexion: "elbow flexion"
+        case .shoulderElevation: "shoulder elevation"
+        case .shoulderRotation: "shoulder rotation"
+        case .ankleAngle: "ankle plantarflexion angle"
+        case .trunkLean: "trunk lean"
+        case .trunkTilt: "trunk side tilt"
+        case .trunkRotation: "trunk rotation"
+        }
+    }
+
     /// Whether the measure belongs to one side of the body.
     public var sided: Bool {
         switch self {

@@ -34,17 +34,19 @@ struct MotionRoutes: Feature {
         var side: Side?
 
         init(_ req: Request) throws {
-            let exercise = (try? req.query.get(String.self, at: "exercise")) ?? ""
-            guard let spec = MotionSpecs.spec(exercise), spec.kind == .repetitions else {
+            try self.init(exercise: try? req.query.get(String.self, at: "exercise"), skeleton: try? req.query.get(String.self, at: "skeleton"),
+                          space: try? req.query.get(String.self, at: "space"), side: try? req.query.get(String.self, at: "side"))
+        }
+
+        /// From the socket's query, or a video visit's request to track (nil: the default).
+        init(exercise: String?, skeleton skeletonName: String? = nil, space spaceName: String? = nil, side sideName: String? = nil) throws {
+            guard let spec = exercise.flatMap(MotionSpecs.spec), spec.kind == .repetitions else {
                 throw DomainError.invalid("exercise-unknown", "Give ?exercise= one of the tracked exercises that count repetitions (GET /api/v1/motion/exercises).")
             }
-            let skeletonName = (try? req.query.get(String.self, at: "skeleton")) ?? "blazepose33"
-            guard let skeleton = Skeleton.builtIn(skeletonName) else {
+            guard let skeleton = Skeleton.builtIn(skeletonName ?? "blazepose33") else {
                 throw DomainError.invalid("skeleton-unknown", "The skeleton is blazepose33, coco17 or kinect25.")
             }
-            let spaceName = (try? req.query.get(String.self, at: "space")) ?? "image"
-            guard let space = PoseSpace(rawValue: spaceName) else { throw DomainError.invalid("space-invalid", "The space is image or world.") }
-            let sideName = try? req.query.get(String.self, at: "side")
+            guard let space = PoseSpace(rawValue: spaceName ?? "image") else { throw DomainError.invalid("space-invalid", "The space is image or world.") }
             guard sideName == nil || Side(rawValue: sideName!) != nil else { throw DomainError.invalid("side-invalid", "The side is left or right.") }
             self.spec = spec
             self.skeleton = skeleton
@@ -66,7 +68,7 @@ struct MotionRoutes: Feature {
         let stream = MotionStream(settings)
         return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16)) { _, socket in
             socket.onText { socket, text in
-                for reply in stream.handle(text) { socket.send(reply) }
+                for reply in stream.handle(text) { socket.send(reply.text) }
             }
         }
     }
@@ -76,14 +78,18 @@ struct MotionRoutes: Feature {
 /// tracker is never used from two threads at once.
 final class MotionStream: @unchecked Sendable {
     private var tracker: LiveTracker
-    private let settings: MotionRoutes.Settings
+    let settings: MotionRoutes.Settings
     private var buffer: [Float]
     private var lastTime = -Double.infinity
+    /// A video visit's goniometer: each side's angle and the range held so far, in every frame.
+    private var meter: Goniometer?
+    private var formScores = (sum: 0, count: 0)
 
-    init(_ settings: MotionRoutes.Settings) {
+    init(_ settings: MotionRoutes.Settings, goniometer: Bool = false) {
         self.settings = settings
         tracker = Self.tracker(settings)
         buffer = [Float](repeating: 0, count: settings.skeleton.joints.count * 4)
+        meter = goniometer ? Goniometer() : nil
     }
 
     /// A fresh tracker for the stream's settings (a new stream, or a reset).
@@ -92,18 +98,46 @@ final class MotionStream: @unchecked Sendable {
                     yUp: settings.space == .world ? (settings.skeleton.worldYUp ?? true) : false)
     }
 
-    static func error(_ code: String, _ message: String) -> String {
-        JSONValue.object([("type", .string("error")), ("code", .string(code)), ("message", .string(message))]).text
+    static func error(_ code: String, _ message: String) -> JSONValue {
+        JSONValue.object([("type", .string("error")), ("code", .string(code)), ("message", .string(message))])
+    }
+
+    static func degrees(_ a: Float) -> JSONValue { a.isFinite ? .number((Double(a) * 10).rounded() / 10) : .null }
+
+    static func range(_ r: Goniometer.Range?) -> JSONValue {
+        r.map { .object([("min", degrees($0.min)), ("max", degrees($0.max))]) } ?? .null
+    }
+
+    /// The goniometer's reading: each side's angle now and the range held so far.
+    private func reading(_ meter: Goniometer) -> JSONValue {
+        .object([("now", .object([("left", Self.degrees(meter.now.left)), ("right", Self.degrees(meter.now.right))])),
+                 ("range", .object([("left", Self.range(meter.left)), ("right", Self.range(meter.right))]))])
+    }
+
+    /// What the measurement found, when it stops: counts, mean form of the counted repetitions,
+    /// the range held on each side, and the same in words for the visit note.
+    func summary() -> JSONValue {
+        let meter = meter ?? Goniometer()
+        let form = formScores.count > 0 ? Int((Double(formScores.sum) / Double(formScores.count)).rounded()) : nil
+        return .object([
+            ("exercise", .string(settings.spec.id)), ("exerciseName", .string(settings.spec.name)), ("measure", .string(settings.spec.measure.label)),
+            ("reps", .number(Double(tracker.reps))), ("partialReps", .number(Double(tracker.partialReps))),
+            ("formScore", form.map { .number(Double($0)) } ?? .null),
+            ("range", .object([("left", Self.range(meter.left)), ("right", Self.range(meter.right))])),
+            ("text", .string(meter.summary(spec: settings.spec, reps: tracker.reps, partialReps: tracker.partialReps, formScore: form))),
+        ])
     }
 
     /// The answers to one message: `{"t": seconds, "p": [[x, y, z?, confidence?] or null, ...]}`
     /// with the skeleton's points in order, or `{"type": "reset"}` to start a new set.
-    func handle(_ text: String) -> [String] {
+    func handle(_ text: String) -> [JSONValue] {
         guard let message = try? JSONValue.parse(text) else { return [Self.error("message-invalid", "Send one frame as JSON.")] }
         if message["type"]?.string == "reset" {
             tracker = Self.tracker(settings)
             lastTime = -.infinity
-            return [JSONValue.object([("type", .string("reset"))]).text]
+            meter = meter.map { _ in Goniometer() }
+            formScores = (0, 0)
+            return [JSONValue.object([("type", .string("reset"))])]
         }
         guard let t = message["t"]?.number, let points = message["p"]?.array else {
             return [Self.error("frame-invalid", "A frame is {\"t\": seconds, \"p\": [[x, y, z, confidence], ...]}.")]
@@ -122,20 +156,28 @@ final class MotionStream: @unchecked Sendable {
         }
         lastTime = t
         let ended = buffer.withUnsafeBufferPointer { tracker.push($0, skeleton: settings.skeleton, at: t) }
-        func angle(_ a: Float) -> JSONValue { a.isNaN ? .null : .number((Double(a) * 10).rounded() / 10) }
-        var replies = [JSONValue.object([
+        let angle = Self.degrees
+        var frame: [(String, JSONValue)] = [
             ("type", .string("frame")), ("t", .number(t)), ("reps", .number(Double(tracker.reps))),
             ("partialReps", .number(Double(tracker.partialReps))),
             ("angles", .object([("left", angle(tracker.angles.left)), ("right", angle(tracker.angles.right))])),
-        ]).text]
+        ]
+        if var meter {
+            let sides = tracker.sideAngles()
+            meter.push(left: sides.left, right: sides.right, at: t)
+            self.meter = meter
+            frame.append(("reading", reading(meter)))
+        }
+        var replies = [JSONValue.object(frame)]
         if ended, let rep = tracker.lastRepetition {
+            if rep.counted { formScores = (formScores.sum + rep.formScore, formScores.count + 1) }
             replies.append(JSONValue.object([
                 ("type", .string("rep")), ("number", .number(Double(rep.number))), ("counted", .bool(rep.counted)),
                 ("side", rep.side.map { .string($0.rawValue) } ?? .null), ("start", .number(rep.start)), ("end", .number(rep.end)),
                 ("rom", .object([("min", angle(rep.romMin)), ("max", angle(rep.romMax))])),
                 ("formScore", .number(Double(rep.formScore))),
                 ("cues", .array(rep.broken.map { .string(settings.spec.checks[$0].cue) })),
-            ]).text)
+            ]))
         }
         return replies
     }

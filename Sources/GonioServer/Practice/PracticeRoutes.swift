@@ -301,13 +301,7 @@ struct PracticeRoutes: Feature {
             patientName: patient.name, isSelf: ctx.user?.patientID == id, today: today.day.longName, hasSteps: !steps.isEmpty,
             allDone: today.sessions > 0 && today.nextSession == nil, count: steps.count, data: json, script: Paths.playerScript,
             back: Paths.practice(id), demoScript: Paths.demoScript))
-        if let model = ctx.config.poseModelURL {
-            // The pose model runs as WebAssembly, from where the clinic serves it.
-            let origin = model.hasPrefix("/") ? "" : " " + (URL(string: model).flatMap { u in u.host.map { "\(u.scheme ?? "https")://\($0)" + (u.port.map { ":\($0)" } ?? "") } } ?? "")
-            page.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                + "script-src 'self' 'wasm-unsafe-eval'\(origin); connect-src 'self'\(origin); media-src 'self' blob:; worker-src 'self' blob:; "
-                + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-        }
+        WebPage.allowPoseModel(page, from: ctx.config.poseModelURL)
         return page
     }
 }

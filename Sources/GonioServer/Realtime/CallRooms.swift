@@ -31,7 +31,11 @@ actor CallRooms {
         var current: PeerInfo { PeerInfo(id: info.id, name: info.name, role: info.role, admitted: admitted) }
     }
 
-    private var rooms: [UUID: [String: Peer]] = [:]
+    private(set) var rooms: [UUID: [String: Peer]] = [:]
+    /// A measurement the host asked for and the patient has not answered (`CallTracking.swift`).
+    var trackRequests: [UUID: TrackRequest] = [:]
+    /// The measurement in progress, one per call.
+    var tracking: [UUID: TrackSession] = [:]
     /// Who the host has let in, by user: someone who reconnects (a dropped network, a reload)
     /// comes straight back in.
     private var admittedUsers: [UUID: Set<UUID>] = [:]
@@ -117,6 +121,8 @@ actor CallRooms {
     func leave(_ visitID: UUID, peer peerID: String, socket: WebSocket) async {
         // A replaced socket closing must not remove its successor.
         guard let peer = rooms[visitID]?[peerID], peer.socket === socket else { return }
+        // Whatever they were measuring stops with its summary; a host's unanswered request is withdrawn.
+        if tracking[visitID]?.peerID == peerID || (peer.host && trackRequests[visitID]?.by == peerID) { await stopTracking(visitID, by: peerID) }
         rooms[visitID]?[peerID] = nil
         if rooms[visitID]?.isEmpty == true { rooms[visitID] = nil }
         await broadcast(visitID, ["type": "peer-left", "id": peerID], admittedOnly: false)
@@ -124,6 +130,8 @@ actor CallRooms {
 
     /// The host ends the call: everyone is told and disconnected.
     func end(_ visitID: UUID) async {
+        trackRequests[visitID] = nil
+        tracking[visitID] = nil
         admittedUsers[visitID] = nil
         startedAt[visitID] = nil
         guard let room = rooms.removeValue(forKey: visitID) else { return }
@@ -137,13 +145,13 @@ actor CallRooms {
 
     func count(_ visitID: UUID) -> Int { rooms[visitID]?.count ?? 0 }
 
-    private func broadcast(_ visitID: UUID, _ message: [String: Any], admittedOnly: Bool) async {
+    func broadcast(_ visitID: UUID, _ message: [String: Any], admittedOnly: Bool) async {
         for peer in (rooms[visitID] ?? [:]).values where peer.admitted || !admittedOnly {
             await send(peer, message)
         }
     }
 
-    private func send(_ peer: Peer, _ message: [String: Any]) async {
+    func send(_ peer: Peer, _ message: [String: Any]) async {
         guard let text = Self.text(message) else { return }
         try? await peer.socket.send(text)
     }

@@ -1,6 +1,7 @@
 import Vapor
 import Fluent
 import GonioCore
+import GonioMotion
 
 /// A video visit's call: the page (device check, waiting room, the call) and its signalling
 /// socket. Only the visit's patient and therapist, and a caregiver the visit's guest list names,
@@ -35,6 +36,31 @@ struct CallRoutes: Feature {
         var location: Location
         var noteLink: String?
         var back: String
+        /// The goniometer: what the therapist can ask to measure, and where the patient's side
+        /// loads the pose model from (nil: not set up, so it says so when asked).
+        var motion: Motion?
+    }
+
+    struct Motion: Encodable {
+        struct Exercise: Encodable {
+            var id: String
+            var name: String
+            var measure: String
+            var sided: Bool
+        }
+        var exercises: [Exercise]
+        var poseModel: String?
+
+        /// For someone in the call as `role`: the host chooses, the patient's side measures.
+        static func forRole(_ role: VisitService.Participant, config: AppConfig) -> Motion? {
+            switch role {
+            case .therapist:
+                Motion(exercises: MotionSpecs.all.filter { $0.kind == .repetitions }.sorted { $0.name < $1.name }
+                    .map { Exercise(id: $0.id, name: $0.name, measure: $0.measure.label, sided: $0.measure.sided) }, poseModel: nil)
+            case .patient, .caregiver: Motion(exercises: [], poseModel: config.poseModelURL)
+            case .interpreter: nil
+            }
+        }
     }
 
     /// The visit and how the caller takes part, or 404.
@@ -63,7 +89,7 @@ struct CallRoutes: Feature {
             location: .init(required: confirms, current: visit.patientRegion ?? patient.jurisdiction?.code, options: confirms ? places : [],
                             question: role == .caregiver ? "Where is \(patient.name) right now?" : nil),
             noteLink: role == .therapist ? VisitPages.noteLink(visit) : nil,
-            back: Paths.visitsPage()), zone: zone)
+            back: Paths.visitsPage(), motion: .forRole(role, config: req.context.config)), zone: zone)
     }
 
     /// The call page for anyone taking part, with its data for the script.
@@ -79,9 +105,11 @@ struct CallRoutes: Feature {
             var script: String
             var back: String
         }
-        return try await WebPage.render(req, "visit-call", title: "Video visit", Context(
+        let page = try await WebPage.render(req, "visit-call", title: "Video visit", Context(
             title: data.title, when: VisitPages.when(visit.startAt, visit.endAt, in: zone), data: json, script: Paths.callScript,
             back: data.back))
+        WebPage.allowPoseModel(page, from: data.motion?.poseModel)
+        return page
     }
 
     /// Browsers send their page's origin with a socket; only Gonio's own pages may open one.
@@ -142,6 +170,8 @@ actor CallConnection {
     let member: CallMember
     private var peerID: String?
     private var socket: WebSocket?
+    /// The measurement this side is sending frames for (`CallTracking.swift`).
+    private var tracking: TrackSession?
 
     init(ctx: CallContext, rooms: CallRooms, visitID: UUID, patientID: UUID, member: CallMember) {
         self.ctx = ctx
@@ -214,10 +244,46 @@ actor CallConnection {
                 ctx.logger.warning("could not record the call's end", metadata: ["visit-id": .string(visitID.uuidString)])
             }
             await rooms.end(visitID)
+        case "track-request", "track-start", "track-frame", "track-stop", "track-decline":
+            await track(type, object, text: text)
         case "join":
             await refuse(.conflict("already-joined", "You are already in this visit."), close: false)
         default:
             await refuse(.invalid("message-unknown", "Gonio does not know that message."), close: false)
+        }
+    }
+
+    /// The goniometer's messages (`CallTracking.swift`).
+    private func track(_ type: String, _ object: [String: Any], text: String) async {
+        guard let peerID else { return }
+        do {
+            switch type {
+            case "track-request":
+                guard host else { throw DomainError.forbidden("host-only", "Only the therapist asks to measure.") }
+                let settings = try MotionRoutes.Settings(exercise: object["exercise"] as? String, side: object["side"] as? String)
+                try await rooms.requestTracking(visitID, by: peerID, settings)
+            case "track-start":
+                tracking = try await rooms.startTracking(visitID, peer: peerID, exercise: object["exercise"] as? String, skeleton: object["skeleton"] as? String)
+            case "track-frame":
+                guard let session = tracking else { throw DomainError.conflict("track-not-started", "Start measuring before sending frames.") }
+                guard let events = session.frame(text) else { tracking = nil; return }  // stopped by the therapist
+                let errors = events.filter { $0["type"]?.string == "error" }
+                for error in errors { try? await socket?.send(error.text) }
+                if errors.isEmpty { await rooms.tracked(visitID, session, events) }
+            case "track-stop":
+                tracking = nil
+                await rooms.stopTracking(visitID, by: peerID)
+            default:
+                let reason = (object["reason"] as? String)?.trimmingWhitespace()
+                guard reason == nil || (reason!.count <= 300 && !reason!.unicodeScalars.contains { $0.value < 0x20 }) else {
+                    throw DomainError.invalid("reason-invalid", "A reason is up to 300 characters on one line.")
+                }
+                await rooms.declineTracking(visitID, peer: peerID, reason: reason?.isEmpty == true ? nil : reason)
+            }
+        } catch let error as DomainError {
+            await refuse(error, close: false)
+        } catch {
+            await refuse(.invalid("message-invalid", "That message could not be read."), close: false)
         }
     }
 

@@ -127,7 +127,8 @@ struct VisitGuestRoutes: Feature {
         return try await CallRoutes.renderCall(req, visit: visit, data: .init(
             visitId: try visit.requireID().uuidString, socketPath: Paths.guestSignal(token), role: guest.kind.rawValue, host: false,
             selfName: guest.name, title: "Video visit with \(therapistName)", start: visit.startAt, end: visit.endAt,
-            location: .init(required: false, current: nil, options: [], question: nil), noteLink: nil, back: "/"), zone: zone)
+            location: .init(required: false, current: nil, options: [], question: nil), noteLink: nil, back: "/",
+            motion: .forRole(guest.kind == .caregiver ? .caregiver : .interpreter, config: req.context.config)), zone: zone)
     }
 
     func guestSignal(req: Request) async throws -> Response {

@@ -113,6 +113,17 @@ enum WebPage {
         }
     }
 
+    /// Lets a page run the pose model (camera counting, a visit's goniometer): it runs as
+    /// WebAssembly, from where the clinic serves it (`GONIO_POSE_MODEL_URL`). Pages without it
+    /// keep the strict policy of `SecurityHeaders`.
+    static func allowPoseModel(_ page: Response, from model: String?) {
+        guard let model else { return }
+        let origin = model.hasPrefix("/") ? "" : " " + (URL(string: model).flatMap { u in u.host.map { "\(u.scheme ?? "https")://\($0)" + (u.port.map { ":\($0)" } ?? "") } } ?? "")
+        page.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            + "script-src 'self' 'wasm-unsafe-eval'\(origin); connect-src 'self'\(origin); media-src 'self' blob:; worker-src 'self' blob:; "
+            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    }
+
     /// A redirect after a successful form (303, so a reload does not post again).
     static func seeOther(_ location: String) -> Response {
         Response(status: .seeOther, headers: ["Location": location])
