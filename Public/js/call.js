@@ -4,6 +4,8 @@
 // video go from browser to browser, or through the TURN server the server names. Nothing is
 // loaded from anywhere else, and no STUN server is assumed: only the `iceServers` we are sent.
 
+import { setUpGoniometer } from './goniometer.js';
+
 const data = JSON.parse(document.getElementById('call-data').textContent);
 const $ = (id) => document.getElementById(id);
 
@@ -696,8 +698,8 @@ function onMessage(msg) {
       if (sock.pingAt) sock.rtt = sock.pongAt - sock.pingAt;
       return undefined;
     case 'ended': return finish('ended');
-    case 'error': return onServerError(msg);
-    default: return undefined;
+    case 'error': return goniometer.failed(msg) || onServerError(msg);
+    default: return goniometer.handle(msg);
   }
 }
 
@@ -748,6 +750,7 @@ function enterCall(prefix) {
   updatePeopleStatus(prefix);
   if (first) focusOn($('room-title'));
   startLoops();
+  goniometer.show(true);
 }
 
 function onServerError(msg) {
@@ -1426,6 +1429,7 @@ function release() {
   closeLinks();
   stopLoops();
   stopMeter();
+  goniometer.stop();
   stopLocalTracks();
   $('self-video').srcObject = null;
   if (wakeLock) { wakeLock.release().catch(quiet); wakeLock = null; }
@@ -1487,9 +1491,15 @@ window.gonioCall = {
   /** Camera, microphone and screen tracks still running (0 once the visit is over). */
   liveTracks: () => [media.audio, media.video, media.screen].filter((t) => t && t.readyState === 'live').length,
   level: () => level(),
+  /** Measure with these recorded frames instead of the camera's (see goniometer.js). */
+  useRecording: (frames) => goniometer.useRecording(frames),
 };
 
 // ---- Start -----------------------------------------------------------------------------------
+
+const goniometer = setUpGoniometer({
+  data, send, announce, nameOf, selfId: () => call.selfId, video: () => $('self-video'),
+});
 
 function unsupported(text) {
   setState('unsupported');

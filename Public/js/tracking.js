@@ -49,6 +49,51 @@ function drawSkeleton(canvas, points) {
 }
 
 /**
+ * Runs the pose model on a playing `video` (the player's own camera, or the call's) and hands
+ * each frame's keypoints in pixels to `onFrame({t, p})`, drawing them on `canvas` if given.
+ * Resolves to `{ stop() }`; rejects with a plain reason when the model cannot load.
+ */
+export async function trackVideo(poseModel, video, onFrame, canvas) {
+  if (!poseModel) throw new Error('Camera measuring is not set up on this Gonio yet. Your clinic can turn it on.');
+  let vision;
+  try {
+    vision = await import(`${poseModel}/vision_bundle.mjs`);
+  } catch (_) {
+    throw new Error('The movement model could not be loaded (check the connection).');
+  }
+  let landmarker;
+  try {
+    const files = await vision.FilesetResolver.forVisionTasks(`${poseModel}/wasm`);
+    landmarker = await vision.PoseLandmarker.createFromOptions(files, {
+      baseOptions: { modelAssetPath: `${poseModel}/pose_landmarker_lite.task` }, runningMode: 'VIDEO', numPoses: 1,
+    });
+  } catch (_) {
+    throw new Error('The movement model could not start on this device.');
+  }
+  let running = true;
+  let last = -1;
+  const loop = () => {
+    if (!running) return;
+    const now = performance.now();
+    if (video.readyState >= 2 && video.currentTime !== last) {
+      last = video.currentTime;
+      const result = landmarker.detectForVideo(video, now);
+      const marks = result && result.landmarks && result.landmarks[0];
+      if (marks && marks.length === POINTS) {
+        // Pixels, so the frame's proportions are kept (normalised x and y would squash angles).
+        const w = video.videoWidth, hgt = video.videoHeight;
+        const points = marks.map((m) => [m.x * w, m.y * hgt, 0, m.visibility ?? 1]);
+        if (canvas) drawSkeleton(canvas, points);
+        onFrame({ t: now / 1000, p: points });
+      }
+    }
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+  return { stop() { running = false; landmarker.close(); } };
+}
+
+/**
  * Starts counting `step` (its motionSpec) with the camera into `view` (an element the module
  * fills with a video and an overlay). Resolves to a controller `{ stop() }`, or rejects with a
  * plain reason the player shows while it keeps counting by tapping.
@@ -56,12 +101,6 @@ function drawSkeleton(canvas, points) {
 export async function startCamera(data, step, view, on) {
   if (!data.poseModel) throw new Error('Camera counting is not set up on this Gonio yet, so count by tapping. Your clinic can turn it on.');
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error('This browser cannot use the camera here. Count by tapping.');
-  let vision;
-  try {
-    vision = await import(`${data.poseModel}/vision_bundle.mjs`);
-  } catch (_) {
-    throw new Error('The movement model could not be loaded (check the connection). Count by tapping.');
-  }
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
@@ -70,10 +109,6 @@ export async function startCamera(data, step, view, on) {
       ? 'The camera was not allowed. Count by tapping, or allow the camera in the browser settings.'
       : 'No camera could be started. Count by tapping.');
   }
-  const files = await vision.FilesetResolver.forVisionTasks(`${data.poseModel}/wasm`);
-  const landmarker = await vision.PoseLandmarker.createFromOptions(files, {
-    baseOptions: { modelAssetPath: `${data.poseModel}/pose_landmarker_lite.task` }, runningMode: 'VIDEO', numPoses: 1,
-  });
   const video = document.createElement('video');
   video.muted = true; video.playsInline = true; video.srcObject = stream;
   video.setAttribute('aria-label', 'Your camera, with the tracked joints drawn on top');
@@ -81,42 +116,46 @@ export async function startCamera(data, step, view, on) {
   canvas.className = 'tracking-overlay';
   canvas.setAttribute('aria-hidden', 'true');
   view.replaceChildren(video, canvas);
-  await video.play();
-  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-  const socket = openSocket(data.motionSocket, step.motionSpec, on);
-  let running = true;
-  let last = -1;
-  const loop = () => {
-    if (!running) return;
-    const now = performance.now();
-    if (video.currentTime !== last) {
-      last = video.currentTime;
-      const result = landmarker.detectForVideo(video, now);
-      const marks = result && result.landmarks && result.landmarks[0];
-      if (marks && marks.length === POINTS) {
-        // Pixels, so the frame's proportions are kept (normalised x and y would squash angles).
-        const points = marks.map((m) => [m.x * canvas.width, m.y * canvas.height, 0, m.visibility ?? 1]);
-        drawSkeleton(canvas, points);
-        socket.send({ t: now / 1000, p: points });
-      }
-    }
-    requestAnimationFrame(loop);
-  };
-  requestAnimationFrame(loop);
-  return {
-    stop() {
-      running = false;
-      socket.close();
-      for (const track of stream.getTracks()) track.stop();
-      landmarker.close();
-      view.replaceChildren();
-    },
-  };
+  const stopStream = () => { for (const track of stream.getTracks()) track.stop(); view.replaceChildren(); };
+  let tracker;
+  try {
+    await video.play();
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    const socket = openSocket(data.motionSocket, step.motionSpec, on);
+    tracker = await trackVideo(data.poseModel, video, (frame) => socket.send(frame), canvas);
+    return { stop() { tracker.stop(); socket.close(); stopStream(); } };
+  } catch (err) {
+    stopStream();
+    throw new Error(`${err.message} Count by tapping.`);
+  }
 }
 
 /**
- * Sends a recorded sequence of frames (`[{t, p: [[x, y, z, visibility] x 33]}]`) through the
- * counting socket at their own pace, as if they came from the camera.
+ * Plays recorded frames (`[{t, p: [[x, y, z, visibility] x 33]}]`) at their own pace, handing
+ * each to `onFrame` as if it came from the camera, drawn on `canvas` if given; `finished()`
+ * after the last. Returns `{ stop() }`.
+ */
+export function replayFrames(frames, onFrame, canvas, finished) {
+  let i = 0;
+  let stopped = false;
+  const start = performance.now(), t0 = frames.length ? frames[0].t : 0;
+  const tick = () => {
+    if (stopped) return;
+    const elapsed = (performance.now() - start) / 1000;
+    while (i < frames.length && frames[i].t - t0 <= elapsed) {
+      if (canvas) drawSkeleton(canvas, frames[i].p);
+      onFrame(frames[i]);
+      i += 1;
+    }
+    if (i < frames.length) requestAnimationFrame(tick); else if (finished) setTimeout(finished, 300);
+  };
+  requestAnimationFrame(tick);
+  return { stop() { stopped = true; } };
+}
+
+/**
+ * Sends a recorded sequence of frames through the counting socket at their own pace, as if
+ * they came from the camera.
  */
 export function replay(data, step, frames, view, on) {
   const canvas = document.createElement('canvas');
@@ -126,19 +165,6 @@ export function replay(data, step, frames, view, on) {
   canvas.setAttribute('aria-label', 'A recorded movement, replayed');
   view.replaceChildren(canvas);
   const socket = openSocket(data.motionSocket, step.motionSpec, on);
-  let i = 0;
-  let stopped = false;
-  const start = performance.now(), t0 = frames.length ? frames[0].t : 0;
-  const tick = () => {
-    if (stopped) return;
-    const elapsed = (performance.now() - start) / 1000;
-    while (i < frames.length && frames[i].t - t0 <= elapsed) {
-      drawSkeleton(canvas, frames[i].p);
-      socket.send(frames[i]);
-      i += 1;
-    }
-    if (i < frames.length) requestAnimationFrame(tick); else if (on.finished) setTimeout(on.finished, 300);
-  };
-  requestAnimationFrame(tick);
-  return { stop() { stopped = true; socket.close(); view.replaceChildren(); } };
+  const player = replayFrames(frames, (frame) => socket.send(frame), canvas, on.finished);
+  return { stop() { player.stop(); socket.close(); view.replaceChildren(); } };
 }

@@ -1,12 +1,13 @@
 /// A virtual goniometer: the range a joint reached during a measurement, as a clinician reads
 /// one off a goniometer, at end range and held, not from a single jumpy frame.
 ///
-/// Each side's angle (from `LiveTracker.sideAngles()`) is smoothed (One Euro), and a value counts
-/// once the angle has stayed within `tolerance` of it for `hold` seconds. Moving faster than `tolerance / hold`
-/// (15°/s by default) holds nothing, so the readings come from the turning points of a movement,
-/// where it slows, and from positions held on purpose. A lost joint (NaN) starts the hold again.
+/// Each side's angle (from `LiveTracker.sideAngles()`) is smoothed (One Euro). A reading is taken
+/// whenever the last `hold` seconds of it stayed within a band of `2 × tolerance`: the middle of
+/// that band. Moving steadily faster than `2 × tolerance / hold` (30°/s by default) gives no
+/// reading, so they come from the turning points of a movement, where it slows, and from
+/// positions held on purpose. A lost joint (NaN) starts the hold again.
 ///
-/// Uncertain: 3° and 0.2 s are our round numbers, within the 4–5° that manual goniometry
+/// Uncertain: ±3° over 0.2 s are our round numbers, near the 4–5° that manual goniometry
 /// agrees with itself between testers (Gajdosik & Bohannon, Phys Ther 1987;67:1867); not reviewed
 /// by a licensed PT.
 public struct Goniometer: Sendable {
@@ -15,19 +16,53 @@ public struct Goniometer: Sendable {
         public var max: Float
     }
 
-    public var tolerance: Float
-    public var hold: Double
+    public let tolerance: Float
+    public let hold: Double
     /// The range held on each side so far (nil: nothing held yet).
-    public private(set) var left: Range?
-    public private(set) var right: Range?
+    public var left: Range? { sides[0].range }
+    public var right: Range? { sides[1].range }
     /// Each side's smoothed angle in the last frame (NaN: not seen).
     public private(set) var now: (left: Float, right: Float) = (.nan, .nan)
-    private var anchors: (left: Anchor?, right: Anchor?) = (nil, nil)
-    private var filters = (left: OneEuroFilter(), right: OneEuroFilter())
+    private var sides = [Track(), Track()]
 
-    struct Anchor: Sendable, Equatable {
-        var value: Float
-        var since: Double
+    /// One side: its recent smoothed angles in a ring allocated once.
+    struct Track: Sendable {
+        static let capacity = 128
+        var filter = OneEuroFilter()
+        var times = [Double](repeating: 0, count: capacity)
+        var values = [Float](repeating: 0, count: capacity)
+        var head = 0
+        var count = 0
+        /// Since when the joint has been seen without a break.
+        var since = Double.infinity
+        var range: Range?
+
+        mutating func push(_ raw: Float, at t: Double, tolerance: Float, hold: Double) -> Float {
+            guard raw.isFinite else {
+                count = 0
+                since = .infinity
+                return .nan
+            }
+            let v = filter.filter(raw, at: t)
+            if count == 0 { since = t }
+            head = (head + 1) % Self.capacity
+            times[head] = t
+            values[head] = v
+            count = Swift.min(count + 1, Self.capacity)
+            guard t - since >= hold else { return v }
+            var low = v, high = v
+            var k = head, n = 0
+            while n < count, times[k] >= t - hold {
+                low = Swift.min(low, values[k])
+                high = Swift.max(high, values[k])
+                k = (k + Self.capacity - 1) % Self.capacity
+                n += 1
+            }
+            guard high - low <= 2 * tolerance else { return v }
+            let reading = (low + high) / 2
+            range = range.map { Range(min: Swift.min($0.min, reading), max: Swift.max($0.max, reading)) } ?? Range(min: reading, max: reading)
+            return v
+        }
     }
 
     public init(tolerance: Float = 3, hold: Double = 0.2) {
@@ -37,27 +72,10 @@ public struct Goniometer: Sendable {
 
     /// The angles of one frame (NaN where the side was not seen), at `t` seconds.
     public mutating func push(left l: Float, right r: Float, at t: Double) {
-        now = (l.isFinite ? filters.left.filter(l, at: t) : .nan, r.isFinite ? filters.right.filter(r, at: t) : .nan)
-        Self.step(&anchors.left, &left, now.left, t, tolerance, hold)
-        Self.step(&anchors.right, &right, now.right, t, tolerance, hold)
+        now = (sides[0].push(l, at: t, tolerance: tolerance, hold: hold), sides[1].push(r, at: t, tolerance: tolerance, hold: hold))
     }
 
     public func range(_ side: Side) -> Range? { side == .left ? left : right }
-
-    private static func step(_ anchor: inout Anchor?, _ range: inout Range?, _ value: Float, _ t: Double, _ tolerance: Float, _ hold: Double) {
-        guard value.isFinite else { anchor = nil; return }
-        guard let a = anchor, abs(value - a.value) <= tolerance else { anchor = Anchor(value: value, since: t); return }
-        guard t - a.since >= hold else { return }
-        // Held: the reading is where the joint is now (settled, within tolerance of the hold's start).
-        let reading = value
-        if var r = range {
-            r.min = Swift.min(r.min, reading)
-            r.max = Swift.max(r.max, reading)
-            range = r
-        } else {
-            range = Range(min: reading, max: reading)
-        }
-    }
 
     /// The reading in plain words for a visit note: "Sit to stand: 8 repetitions (1 partial).
     /// Knee flexion, right 4°–96°, left 5°–92°. Form 86/100." Sides not seen are left out; a

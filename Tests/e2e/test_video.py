@@ -331,3 +331,72 @@ def test_someone_not_in_the_visit_is_refused(media_browser):
         setTimeout(() => done(seen), 5000);
     """, f"/visits/{visit_id}/signal")
     assert "welcome" not in seen, seen
+
+
+def test_the_therapist_measures_a_movement_in_the_visit(media_browser):
+    """The virtual goniometer (issue 9): the therapist asks to measure Maria's seated knee
+    extension; on this server no pose model is set up, so her page says so and the therapist
+    hears why; then a recorded movement stands in for her camera, goes over the call's socket,
+    and the therapist watches the knee's angle and the count, stops, and gets the reading in
+    words for the note. Maria sees the same."""
+    from test_motion import knee_extensions
+
+    visit_id = next_video_visit()
+    therapist, patient = media_browser(), media_browser()
+    g.login(therapist, g.DEMO["therapist"])
+    g.login(patient, g.DEMO["patient"])
+    open_call(therapist, visit_id)
+    start_devices(therapist)
+    press(therapist, "join")
+    wait_state(therapist, "in-call")
+    assert therapist.find_element(By.ID, "measure-form").is_displayed(), "the therapist can measure once in the call"
+    open_call(patient, visit_id)
+    start_devices(patient)
+    press(patient, "join")
+    # Let in earlier in this visit (a rerun against the same server), she comes straight back in.
+    WebDriverWait(patient, g.WAIT).until(lambda d: state(d) in ("waiting", "in-call"))
+    if state(patient) == "waiting":
+        WebDriverWait(therapist, g.WAIT).until(lambda d: "Maria Lopez" in text_of(d, "waiting-list"))
+        therapist.find_element(By.XPATH, "//ul[@id='waiting-list']//button[normalize-space()='Admit Maria Lopez']").click()
+    wait_state(patient, "in-call")
+    assert not patient.find_element(By.ID, "measure").is_displayed(), "nothing to measure until asked"
+
+    def ask():
+        Select(therapist.find_element(By.ID, "measure-exercise")).select_by_value("seated-knee-extension")
+        Select(therapist.find_element(By.ID, "measure-side")).select_by_value("right")
+        press(therapist, "measure-ask")
+        WebDriverWait(patient, g.WAIT).until(lambda d: d.find_element(By.ID, "measure-request").is_displayed())
+        assert "seated knee extension (right side)" in text_of(patient, "measure-request-text")
+        assert patient.execute_script("return document.activeElement.id") == "measure-start"
+
+    # No pose model on this server: Maria's page says so, and so does the therapist's.
+    ask()
+    press(patient, "measure-start")
+    WebDriverWait(patient, g.WAIT).until(lambda d: "not set up" in text_of(d, "measure-status"))
+    WebDriverWait(therapist, g.WAIT).until(lambda d: "did not start measuring: Camera measuring is not set up" in text_of(d, "measure-status"))
+    assert not therapist.find_element(By.ID, "measure-ask").get_attribute("disabled")
+
+    # A recording stands in for her camera: three extensions.
+    patient.execute_script("window.gonioCall.useRecording(arguments[0])", knee_extensions(3))
+    ask()
+    assert not g.blocking(g.run_axe(patient, "video-measure-ask"))
+    press(patient, "measure-start")
+    WebDriverWait(therapist, g.WAIT).until(lambda d: d.find_element(By.ID, "measure-live").is_displayed())
+    assert "Measuring Maria Lopez: seated knee extension" in text_of(therapist, "measure-what")
+    WebDriverWait(therapist, 30).until(lambda d: text_of(d, "measure-reps") == "3")
+    assert text_of(therapist, "measure-right").endswith("°")
+    assert "Range held: Right" in text_of(therapist, "measure-range"), text_of(therapist, "measure-range")
+    assert text_of(therapist, "measure-last").startswith("Repetition 3:")
+    assert text_of(patient, "measure-reps") == "3", "Maria sees her count too"
+    assert not g.blocking(g.run_axe(therapist, "video-measure-live"))
+
+    press(therapist, "measure-stop")
+    WebDriverWait(therapist, g.WAIT).until(lambda d: d.find_element(By.ID, "measure-results-area").is_displayed())
+    result = text_of(therapist, "measure-results")
+    assert "Maria Lopez: Seated knee extension: 3 repetitions. Knee flexion, right " in result, result
+    assert "Copy for the note" in result
+    WebDriverWait(patient, g.WAIT).until(lambda d: "Seated knee extension: 3 repetitions" in text_of(d, "measure-results"))
+    for driver, who in ((therapist, "therapist"), (patient, "patient")):
+        assert not g.console_errors(driver), f"console errors on the {who}'s page: {g.console_errors(driver)}"
+    press(patient, "leave")
+    press(therapist, "leave")
