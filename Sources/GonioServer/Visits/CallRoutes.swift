@@ -266,12 +266,12 @@ actor CallConnection {
                 tracking = try await rooms.startTracking(visitID, peer: peerID, exercise: object["exercise"] as? String, skeleton: object["skeleton"] as? String)
             case "track-frame":
                 guard let session = tracking else { throw DomainError.conflict("track-not-started", "Start measuring before sending frames.") }
-                guard let events = session.frame(text) else { tracking = nil; return }  // stopped by the therapist
+                // Stopped (by the therapist, or by leaving): frames already on their way are dropped quietly.
+                guard let events = session.frame(text) else { return }
                 let errors = events.filter { $0["type"]?.string == "error" }
                 for error in errors { try? await socket?.send(error.text) }
                 if errors.isEmpty { await rooms.tracked(visitID, session, events) }
             case "track-stop":
-                tracking = nil
                 await rooms.stopTracking(visitID, by: peerID)
             default:
                 let reason = (object["reason"] as? String)?.trimmingWhitespace()
