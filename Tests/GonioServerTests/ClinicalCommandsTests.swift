@@ -126,3 +126,44 @@ import Testing
         }
     }
 }
+
+extension ClinicalCommandsTests {
+    /// `gonio progression suggest` on the issue's example, on standard input's stand-in (a file),
+    /// and bad input refused with exit 2 naming the field.
+    @Test func progressionSuggestFromAFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("progression-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func file(_ text: String) throws -> String {
+            let url = dir.appendingPathComponent("\(UUID()).json")
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        let good = #"""
+        {"prescription":{"sets":3,"reps":10,"holdSeconds":null,"sessionsPerWeek":3},"baselineMorningPain":2,
+         "logs":[{"date":"2026-11-02","setsDone":3,"repsDone":[10,10,10],"painDuring":2,"painAfter":2,"painNextMorning":2,"effort":4},
+                 {"date":"2026-11-04","setsDone":3,"repsDone":[10,10,10],"painDuring":2,"painAfter":2,"painNextMorning":null,"effort":4}]}
+        """#
+        let r = await run("progression", "suggest", "--input", try file(good))
+        #expect(r.code == 0, "\(r.err)")
+        let body = object(r.out)
+        #expect(body["decision"] as? String == "progress" && body["rule"] as? String == "dose-tolerated")
+        #expect((body["change"] as? [String: Any])?["reps"] as? Int == 12)
+        #expect((body["reasons"] as? [String])?.isEmpty == false)
+        let pain = await run("progression", "suggest", "--input", try file(good.replacingOccurrences(of: #""painDuring":2,"painAfter":2,"painNextMorning":null"#, with: #""painDuring":8,"painAfter":2,"painNextMorning":null"#)))
+        #expect(object(pain.out)["decision"] as? String == "regress")
+
+        for (text, says) in [("", "empty"), ("[1,2]", "could not"), (#"{"logs":[]}"#, "prescription is missing"),
+                             (#"{"prescription":{"reps":10},"logs":[{"date":"2026-02-30"}]}"#, "logs[0].date"),
+                             (#"{"prescription":{"reps":10},"logs":[{"date":"2026-02-03","effort":"hard"}]}"#, "logs[0].effort"),
+                             (#"{"prescription":{"reps":10},"logs":[{"date":"2026-02-03","painDuring":11}]}"#, "logs[0].painDuring")] {
+            let bad = await run("progression", "suggest", "--input", try file(text))
+            #expect(bad.code == 2 && bad.out.isEmpty, "\(text): \(bad.code)")
+            #expect(bad.err.contains(says) || (says == "could not" && !bad.err.isEmpty), "\(text): \(bad.err)")
+        }
+        let missing = await run("progression", "suggest", "--input", dir.appendingPathComponent("nope.json").path)
+        #expect(missing.code == 2 && missing.err.contains("Cannot read"))
+        let rules = await run("progression", "rules")
+        #expect(object(rules.out)["painDuringMax"] as? Double == 5)
+    }
+}
