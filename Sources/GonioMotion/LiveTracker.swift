@@ -54,6 +54,8 @@ public struct LiveTracker: @unchecked Sendable {
     public private(set) var partialReps = 0
     /// When each side's last repetition ended, to tell turns from simultaneous movements.
     private var lastEnds: (left: Double, right: Double) = (-.infinity, -.infinity)
+    /// When each side's last partial repetition ended: a full one on the other side absorbs it.
+    private var lastPartialEnds: (left: Double, right: Double) = (-.infinity, -.infinity)
     /// The primary measure (degrees) on each side after filtering, NaN when not seen.
     public private(set) var angles: (left: Float, right: Float) = (.nan, .nan)
     public private(set) var lastRepetition: LiveRepetition?
@@ -258,16 +260,32 @@ public struct LiveTracker: @unchecked Sendable {
             else if let most = check.atMost, value > most { score -= check.penalty; broken |= 1 << UInt64(c) }
         }
         // The other side's repetition ended after this one began: the same movement, seen twice.
+        // A full one on the other side makes this one a duplicate; a partial one there (the
+        // leg that stays, bending a little) gives way to a full one here.
         let otherEnd = s.side == .left ? lastEnds.right : s.side == .right ? lastEnds.left : -.infinity
-        let simultaneous = spec.measure.sided && otherEnd >= s.startTime
-        if s.side == .left { lastEnds.left = t } else if s.side == .right { lastEnds.right = t }
+        let otherPartialEnd = s.side == .left ? lastPartialEnds.right : s.side == .right ? lastPartialEnds.left : -.infinity
+        var simultaneous = spec.measure.sided && otherEnd >= s.startTime
         if full {
             s.reps += 1
             s.usual = max(spec.minRange, 0.7 * s.usual + 0.3 * range)
-            if !simultaneous { reps += 1 }
+            if !simultaneous {
+                // Only a counted repetition can make another a duplicate: a chain of overlaps
+                // (each side in turn, a little late) must not swallow real repetitions.
+                if s.side == .left { lastEnds.left = t } else if s.side == .right { lastEnds.right = t }
+                reps += 1
+                if spec.measure.sided && otherPartialEnd >= s.startTime && partialReps > 0 {
+                    partialReps -= 1
+                    if s.side == .left { lastPartialEnds.right = -.infinity } else { lastPartialEnds.left = -.infinity }
+                }
+            }
         } else {
+            simultaneous = simultaneous || (spec.measure.sided && otherPartialEnd >= s.startTime)
             s.partials += 1
-            if !simultaneous { partialReps += 1 }
+            if !simultaneous {
+                partialReps += 1
+                // Remembered only when it counted, so a full one absorbs only what was counted.
+                if s.side == .left { lastPartialEnds.left = t } else if s.side == .right { lastPartialEnds.right = t }
+            }
         }
         // The same movement seen on both sides: keep the report of the side that moved more.
         if simultaneous, let last = lastRepetition, last.romMax - last.romMin >= s.hi - s.lo { return false }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GonioMotion
 
@@ -70,5 +71,49 @@ extension PoseFileTests {
         #expect(s.count == 2 && s.times == [0, 0.1])
         let j = try PoseFile.read("\u{FEFF}{\"format\":\"gonio-pose/1\",\"skeleton\":\"coco17\",\"frames\":[]}")
         #expect(j.count == 0)
+    }
+}
+
+extension LiveTrackerTests {
+    /// Two knees seen side-on in image pixels (BlazePose points), each bent by its own function of time.
+    static func twoKnees(seconds: Double, fps: Double = 30, right: (Double) -> Double, left: (Double) -> Double) -> LiveTracker {
+        var tracker = LiveTracker(spec: MotionSpecs.spec("side-lunge")!)
+        var p = [Float](repeating: 0, count: 33 * 4)
+        func set(_ i: Int, _ x: Double, _ y: Double) { p[i * 4] = Float(x); p[i * 4 + 1] = Float(y); p[i * 4 + 3] = 0.95 }
+        for i in 0..<Int(seconds * fps) {
+            let t = Double(i) / fps
+            set(0, 300, 60); set(11, 290, 120); set(12, 310, 120); set(23, 292, 300); set(24, 308, 300)
+            for (hip, knee, ankle, x, flexion) in [(23, 25, 27, 292.0, left(t)), (24, 26, 28, 308.0, right(t))] {
+                _ = hip
+                set(knee, x, 420)
+                let r = flexion * .pi / 180
+                set(ankle, x - 120 * sin(r), 420 + 120 * cos(r))
+            }
+            p.withUnsafeBufferPointer { _ = tracker.push($0, skeleton: .blazePose33, at: t) }
+        }
+        return tracker
+    }
+
+    /// A bump from 0 to 1 and back over `length` seconds, every `period` seconds from `offset`.
+    static func bump(_ t: Double, period: Double = 3, length: Double = 2, offset: Double = 0.5) -> Double {
+        let u = (t - offset).truncatingRemainder(dividingBy: period)
+        guard t >= offset, u < length else { return 0 }
+        return (1 - cos(2 * .pi * u / length)) / 2
+    }
+
+    /// The standing leg of a side lunge bends a little as the other steps out, a little out of
+    /// step with it: its small bend must not hide the real repetition, and a chain of such
+    /// overlaps must not swallow the next one.
+    @Test func theOtherSidesSmallOverlappingBendsDoNotHideRepetitions() {
+        // The staying knee bends a little, and every other time less (a partial for that knee),
+        // later and back sooner: the partial ends first.
+        let sooner = Self.twoKnees(seconds: 19, right: { 5 + 90 * Self.bump($0) }, left: { t in
+            let amplitude: Double = Int((t - 0.7) / 3) % 2 == 0 ? 40 : 18
+            return 5 + amplitude * Self.bump(t, length: 1.6, offset: 0.7)
+        })
+        #expect(sooner.reps == 6 && sooner.partialReps == 0, "\(sooner.reps) + \(sooner.partialReps)")
+        // It bends as far but lags behind, each bend overlapping the next step out: one per movement.
+        let lagging = Self.twoKnees(seconds: 19, right: { 5 + 90 * Self.bump($0) }, left: { 5 + 60 * Self.bump($0, offset: 1.6) })
+        #expect(lagging.reps == 6, "\(lagging.reps) + \(lagging.partialReps)")
     }
 }
