@@ -1,4 +1,5 @@
 import Foundation
+import Fluent
 import Testing
 import VaporTesting
 @testable import GonioServer
@@ -86,6 +87,23 @@ import VaporTesting
                 let text = try #require(stopped["text"] as? String)
                 #expect(text.hasPrefix("Elbow flexion: 3 repetitions. Elbow flexion, right "), "\(text)")
                 _ = try await mariaInbox.next("track-stopped")
+                // The reading is kept with the visit, as the therapist who asked, for those who see the record.
+                let mariaToken = try await app.token(Demo.patient)
+                let patientID = try await app.patientID(of: Demo.patient)
+                var kept: [[String: Any]] = []
+                for _ in 0..<40 where kept.isEmpty {
+                    kept = try await app.send(.GET, "/api/v1/patients/\(patientID)/readings", token: try await app.token(Demo.therapist)).array
+                        .filter { $0["visitId"] as? String == visit }
+                    if kept.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(kept.count == 1 && kept.first?["reps"] as? Int == 3)
+                #expect((kept.first?["text"] as? String) == text)
+                // Maria sees her own; James does not.
+                #expect(try await app.send(.GET, "/api/v1/patients/\(patientID)/readings", token: mariaToken).array.contains { $0["visitId"] as? String == visit })
+                #expect(try await app.send(.GET, "/api/v1/patients/\(patientID)/readings", token: try await app.token(Demo.patient2)).status == .notFound)
+                let audit = try await AuditEntryModel.query(on: app.db).filter(\.$action == "visit.measure")
+                    .filter(\.$resource == "visit/\(visit)/readings").all()
+                #expect(audit.count == 1 && audit.first?.outcome == .allowed)
                 // Frames still on their way after the stop are dropped quietly.
                 try await maria.send(Self.trackFrame(100, flexion: 5))
                 try await CallTests.send(maria, ["type": "ping"])

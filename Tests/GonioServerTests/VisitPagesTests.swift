@@ -181,3 +181,23 @@ extension VisitPagesTests {
         }
     }
 }
+
+extension VisitPagesTests {
+    /// What the goniometer measured shows with its past visit, for those who see the record.
+    @Test func aVisitsReadingsShowWithIt() async throws {
+        try await withTestApp(history: true) { app in
+            let reading = "Sit to stand: 10 repetitions (1 partial). Knee flexion, right 5°–97°, left 6°–94°. Form 84/100."
+            var maria = WebTests.Browser(app: app)
+            try await maria.signIn(Demo.patient)
+            let own = try await maria.get("/visits")
+            #expect(own.status == .ok && own.text.contains("Measured in the visit") && own.text.contains(reading))
+            var dana = WebTests.Browser(app: app)
+            try await dana.signIn(Demo.therapist)
+            let patientID = try await app.patientID(of: Demo.patient)
+            #expect(try await dana.get("/visits?patient=\(patientID)").text.contains(reading))
+            var james = WebTests.Browser(app: app)
+            try await james.signIn(Demo.patient2)
+            #expect(!(try await james.get("/visits").text.contains("Measured in the visit")))
+        }
+    }
+}

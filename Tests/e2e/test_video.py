@@ -400,3 +400,8 @@ def test_the_therapist_measures_a_movement_in_the_visit(media_browser):
         assert not g.console_errors(driver), f"console errors on the {who}'s page: {g.console_errors(driver)}"
     press(patient, "leave")
     press(therapist, "leave")
+
+    # The reading is kept with the visit: Maria's visits page shows it.
+    patient.get(g.url("/visits"))
+    g.wait_ready(patient)
+    WebDriverWait(patient, g.WAIT).until(lambda d: "Seated knee extension: 3 repetitions" in g.main_text(d))

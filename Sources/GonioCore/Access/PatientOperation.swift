@@ -64,6 +64,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     /// Joining a video visit's call (the patient confirms where they are), and the host's start
     /// and end of the call.
     case visitJoin = "visit.join"
+    /// A movement measured in a video visit (the virtual goniometer), kept with the visit.
+    case visitMeasure = "visit.measure"
+    /// The readings taken in a patient's visits.
+    case visitReadings = "visit.readings"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -91,6 +95,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .visitBook, .visitChange: [.bookVisit]
         case .visitAttendance: [.writeClinical]
         case .visitJoin: [.viewRecord, .bookVisit, .writeClinical]
+        case .visitMeasure: [.writeClinical]
+        case .visitReadings: [.viewClinical]
         }
     }
 

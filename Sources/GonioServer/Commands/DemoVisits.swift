@@ -47,9 +47,18 @@ extension DemoHistory {
                 }
             // Maria's visit has its signed note; James's is waiting for one (the visits page offers it).
             if modality == .video {
+                // During the call the therapist measured her sit-to-stand with the goniometer.
+                let reading = MotionReading(
+                    exercise: "sit-to-stand", exerciseName: "Sit to stand", measure: "knee flexion", reps: 10, partialReps: 1, formScore: 84,
+                    left: .init(min: 6, max: 94), right: .init(min: 5, max: 97),
+                    text: "Sit to stand: 10 repetitions (1 partial). Knee flexion, right 5°–97°, left 6°–94°. Form 84/100.")
+                _ = try await acting(base, p.dana, at: start.addingTimeInterval(900)).gate
+                    .change(.visitMeasure, patientID: patientID, resource: VisitRoutes.resource(visitID) + "/readings") { patient, tx in
+                        try await VisitReadingService(ctx: tx).save(reading, visitID: visitID, of: patient)
+                    }
                 var body = SOAPNote()
                 body.subjective = "Knee less stiff in the mornings; stairs still hurt going down. Doing the plan most days."
-                body.objective.findings = "Over video: sit-to-stand x10 without hands, mild knee valgus on the left. Step-down control fair."
+                body.objective.findings = "Over video: sit-to-stand x10 without hands (camera: knee flexion R 5–97°, L 6–94°, form 84/100), mild knee valgus on the left. Step-down control fair."
                 body.assessment.diagnosis = "Progressing as expected; step-down control is the limiting factor."
                 body.plan.interventions = "Added step-downs from a low step, 2 x 8, slow lowering. Review in one week."
                 let noted = body

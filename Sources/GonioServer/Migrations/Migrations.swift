@@ -18,5 +18,6 @@ enum Migrations {
         M0013_CreateJobsAndNotifications(),
         M0014_CreateVisitGuests(),
         M0015_AddPracticeMotion(),
+        M0016_CreateVisitReadings(),
     ]
 }

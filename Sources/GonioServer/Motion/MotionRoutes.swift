@@ -116,15 +116,25 @@ final class MotionStream: @unchecked Sendable {
 
     /// What the measurement found, when it stops: counts, mean form of the counted repetitions,
     /// the range held on each side, and the same in words for the visit note.
-    func summary() -> JSONValue {
+    func summary() -> MotionReading {
         let meter = meter ?? Goniometer()
         let form = formScores.count > 0 ? Int((Double(formScores.sum) / Double(formScores.count)).rounded()) : nil
+        func range(_ r: Goniometer.Range?) -> MotionReading.Range? {
+            r.map { MotionReading.Range(min: (Double($0.min) * 10).rounded() / 10, max: (Double($0.max) * 10).rounded() / 10) }
+        }
+        return MotionReading(exercise: settings.spec.id, exerciseName: settings.spec.name, measure: settings.spec.measure.label,
+                             reps: tracker.reps, partialReps: tracker.partialReps, formScore: form, left: range(meter.left), right: range(meter.right),
+                             text: meter.summary(spec: settings.spec, reps: tracker.reps, partialReps: tracker.partialReps, formScore: form))
+    }
+
+    /// A reading as the call's `track-stopped` message carries it.
+    static func json(_ r: MotionReading) -> JSONValue {
+        func range(_ x: MotionReading.Range?) -> JSONValue { x.map { .object([("min", .number($0.min)), ("max", .number($0.max))]) } ?? .null }
         return .object([
-            ("exercise", .string(settings.spec.id)), ("exerciseName", .string(settings.spec.name)), ("measure", .string(settings.spec.measure.label)),
-            ("reps", .number(Double(tracker.reps))), ("partialReps", .number(Double(tracker.partialReps))),
-            ("formScore", form.map { .number(Double($0)) } ?? .null),
-            ("range", .object([("left", Self.range(meter.left)), ("right", Self.range(meter.right))])),
-            ("text", .string(meter.summary(spec: settings.spec, reps: tracker.reps, partialReps: tracker.partialReps, formScore: form))),
+            ("exercise", .string(r.exercise)), ("exerciseName", .string(r.exerciseName)), ("measure", .string(r.measure)),
+            ("reps", .number(Double(r.reps))), ("partialReps", .number(Double(r.partialReps))),
+            ("formScore", r.formScore.map { .number(Double($0)) } ?? .null),
+            ("range", .object([("left", range(r.left)), ("right", range(r.right))])), ("text", .string(r.text)),
         ])
     }
 

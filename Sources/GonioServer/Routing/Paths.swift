@@ -196,6 +196,7 @@ enum Paths {
         static let visitAttendance = RoutePath("api", "v1", "visits", ":visitID", "attendance")
         static let visitCalendar = RoutePath("api", "v1", "visits", ":visitID", "ics")
         static let visitGuests = RoutePath("api", "v1", "visits", ":visitID", "guests")
+        static let readings = RoutePath("api", "v1", "patients", ":patientID", "readings")
         static let motionLive = RoutePath("api", "v1", "motion", "live")
         static let motionExercises = RoutePath("api", "v1", "motion", "exercises")
         static let visitGuest = RoutePath("api", "v1", "visits", ":visitID", "guests", ":guestID")

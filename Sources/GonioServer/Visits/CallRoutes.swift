@@ -261,7 +261,16 @@ actor CallConnection {
             case "track-request":
                 guard host else { throw DomainError.forbidden("host-only", "Only the therapist asks to measure.") }
                 let settings = try MotionRoutes.Settings(exercise: object["exercise"] as? String, side: object["side"] as? String)
-                try await rooms.requestTracking(visitID, by: peerID, settings)
+                let (ctx, patientID, visitID) = (ctx, patientID, visitID)
+                try await rooms.requestTracking(visitID, by: peerID, settings) { reading in
+                    do {
+                        try await ctx.gate.change(.visitMeasure, patientID: patientID, resource: VisitRoutes.resource(visitID) + "/readings") { patient, tx in
+                            try await VisitReadingService(ctx: tx).save(reading, visitID: visitID, of: patient)
+                        }
+                    } catch {
+                        ctx.logger.warning("could not keep a visit's motion reading", metadata: ["visit-id": .string(visitID.uuidString)])
+                    }
+                }
             case "track-start":
                 tracking = try await rooms.startTracking(visitID, peer: peerID, exercise: object["exercise"] as? String, skeleton: object["skeleton"] as? String)
             case "track-frame":

@@ -17,6 +17,8 @@ import NIOConcurrencyHelpers
 struct TrackRequest: Sendable {
     var settings: MotionRoutes.Settings
     var by: String
+    /// Keeps the reading with the visit, as the therapist who asked (see `CallConnection`).
+    var record: @Sendable (MotionReading) async -> Void
 }
 
 /// One measurement in progress. The socket sending the frames and the host stopping it can
@@ -24,11 +26,13 @@ struct TrackRequest: Sendable {
 final class TrackSession: Sendable {
     let peerID: String
     let settings: MotionRoutes.Settings
+    let record: @Sendable (MotionReading) async -> Void
     private let stream: NIOLockedValueBox<MotionStream?>
 
-    init(peerID: String, settings: MotionRoutes.Settings) {
+    init(peerID: String, settings: MotionRoutes.Settings, record: @escaping @Sendable (MotionReading) async -> Void) {
         self.peerID = peerID
         self.settings = settings
+        self.record = record
         stream = NIOLockedValueBox(MotionStream(settings, goniometer: true))
     }
 
@@ -36,7 +40,7 @@ final class TrackSession: Sendable {
     func frame(_ text: String) -> [JSONValue]? { stream.withLockedValue { $0?.handle(text) } }
 
     /// The summary, for whoever stops it first; nil after.
-    func stop() -> JSONValue? {
+    func stop() -> MotionReading? {
         stream.withLockedValue { stream in
             defer { stream = nil }
             return stream?.summary()
@@ -51,12 +55,13 @@ extension CallRooms {
     static func measurable(_ peer: Peer) -> Bool { peer.admitted && (peer.info.role == "patient" || peer.info.role == "caregiver") }
 
     /// The host asks the patient's side to start measuring.
-    func requestTracking(_ visitID: UUID, by hostID: String, _ settings: MotionRoutes.Settings) async throws {
+    func requestTracking(_ visitID: UUID, by hostID: String, _ settings: MotionRoutes.Settings,
+                         record: @escaping @Sendable (MotionReading) async -> Void) async throws {
         guard let room = rooms[visitID], room[hostID]?.host == true else { throw DomainError.forbidden("host-only", "Only the therapist asks to measure.") }
         guard tracking[visitID] == nil else { throw DomainError.conflict("tracking-already", "A movement is being measured; stop it first.") }
         let targets = room.values.filter(Self.measurable)
         guard !targets.isEmpty else { throw DomainError.conflict("no-patient", "The patient is not in the call yet.") }
-        trackRequests[visitID] = TrackRequest(settings: settings, by: hostID)
+        trackRequests[visitID] = TrackRequest(settings: settings, by: hostID, record: record)
         let message: [String: Any] = ["type": "track-request", "exercise": settings.spec.id, "exerciseName": settings.spec.name,
                                       "measure": settings.spec.measure.label, "side": settings.side?.rawValue ?? NSNull()]
         for peer in targets { await send(peer, message) }
@@ -76,7 +81,7 @@ extension CallRooms {
             settings.skeleton = known
         }
         trackRequests[visitID] = nil
-        let session = TrackSession(peerID: peerID, settings: settings)
+        let session = TrackSession(peerID: peerID, settings: settings, record: request.record)
         tracking[visitID] = session
         await broadcast(visitID, ["type": "track-started", "peer": peerID, "name": peer.info.name, "exercise": settings.spec.id,
                                   "exerciseName": settings.spec.name, "measure": settings.spec.measure.label,
@@ -108,9 +113,12 @@ extension CallRooms {
         guard let peer = rooms[visitID]?[peerID] else { return }
         if let session = tracking[visitID], peer.host || session.peerID == peerID {
             tracking[visitID] = nil
-            if let summary = session.stop() {
-                let text = JSONValue.object([("type", .string("track-stopped")), ("peer", .string(session.peerID)), ("summary", summary)]).text
+            if let reading = session.stop() {
+                let text = JSONValue.object([("type", .string("track-stopped")), ("peer", .string(session.peerID)),
+                                             ("summary", MotionStream.json(reading))]).text
                 for other in (rooms[visitID] ?? [:]).values where other.admitted { try? await other.socket.send(text) }
+                // Kept with the visit outside the rooms' actor: a slow database must not hold up other calls.
+                if !reading.isEmpty { Task { await session.record(reading) } }
             }
         } else if peer.host, trackRequests[visitID] != nil {
             trackRequests[visitID] = nil

@@ -85,3 +85,17 @@ final class VisitGuestModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A movement measured in a video visit with the virtual goniometer (M0016).
+final class VisitReadingModel: Model, @unchecked Sendable {
+    static let schema = "visit_readings"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "patient_id") var patient: PatientModel
+    @Parent(key: "visit_id") var visit: VisitModel
+    @OptionalParent(key: "recorded_by") var recordedBy: UserModel?
+    @Field(key: "exercise") var exercise: String
+    @Field(key: "reading") var reading: StoredJSON<MotionReading>
+    @Field(key: "recorded_at") var recordedAt: Date
+
+    init() {}
+}

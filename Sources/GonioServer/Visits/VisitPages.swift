@@ -53,6 +53,8 @@ struct VisitPages: Feature {
         /// The visit's therapist, after the visit: write its note, or open the notes.
         var noteLink: String?
         var noted: Bool
+        /// Movements measured in the visit (the goniometer), in words, for those who see the record.
+        var readings: [String]
     }
 
     struct GuestRow: Encodable {
@@ -180,6 +182,11 @@ struct VisitPages: Feature {
                 + [Choice(value: "link", label: "Someone else, with a private link", selected: false)]
         }
         let noted = user.role == .therapist ? try await NoteService(ctx: ctx).notedVisits(shown.filter { $0.status == .completed }.compactMap(\.id)) : []
+        var readings: [UUID: [MotionReading]] = [:]
+        if let patient, patient.may(.viewClinical) {
+            let clinical = try await ctx.gate.authorize(.visitReadings, patientID: patient.id, resource: "patient/\(patient.id)/readings")
+            readings = try await VisitReadingService(ctx: ctx).byVisit(clinical, visits: shown.compactMap(\.id))
+        }
         func row(_ v: VisitModel) -> VisitRow {
             let other = staff && patient == nil ? (v.$patient.value?.$user.value?.name ?? "Patient") : (v.$therapist.value?.$user.value?.name ?? "")
             let id = v.id ?? UUID()
@@ -207,7 +214,7 @@ struct VisitPages: Feature {
                 mayInvite: managesGuests && visitGuests.isEmpty, invite: Paths.visitGuestsPage(id),
                 noteLink: user.therapistID == v.$therapist.id && v.status == .completed
                     ? (noted.contains(id) ? Paths.notes(v.$patient.id) : Self.noteLink(v)) : nil,
-                noted: noted.contains(id))
+                noted: noted.contains(id), readings: (readings[id] ?? []).map(\.text))
         }
         // Coming up: booked and not over. A call ended early completes its visit: it is past.
         let coming: (VisitModel) -> Bool = { $0.endAt > now && $0.status == .booked }

@@ -17,6 +17,7 @@ struct VisitRoutes: Feature {
         routes.api.post(Paths.API.visitCancel, use: cancelAPI)
         routes.api.post(Paths.API.visitAttendance, use: attendanceAPI)
         routes.api.get(Paths.API.visitCalendar, use: icsAPI)
+        routes.api.get(Paths.API.readings, use: readingsAPI)
     }
 
     static func resource(_ visitID: UUID) -> String { "visit/\(visitID)" }
@@ -232,6 +233,46 @@ struct VisitRoutes: Feature {
         if req.parameters.get("visitID") == "series" { throw Abort(.methodNotAllowed, headers: ["Allow": "POST"]) }
         let visitID = try req.uuidParameter("visitID")
         return (visitID, try await VisitService(ctx: req.context).patientID(ofVisit: visitID))
+    }
+
+    /// A movement measured in a video visit (the virtual goniometer).
+    struct ReadingDTO: Content {
+        var id: UUID
+        var visitId: UUID
+        var recordedAt: Date
+        var exercise: String
+        var exerciseName: String
+        var measure: String
+        var reps: Int
+        var partialReps: Int
+        var formScore: Int?
+        var left: MotionReading.Range?
+        var right: MotionReading.Range?
+        var text: String
+
+        init(_ row: VisitReadingModel) {
+            let r = row.reading.value
+            id = row.id ?? UUID()
+            visitId = row.$visit.id
+            recordedAt = row.recordedAt
+            exercise = r.exercise
+            exerciseName = r.exerciseName
+            measure = r.measure
+            reps = r.reps
+            partialReps = r.partialReps
+            formScore = r.formScore
+            left = r.left
+            right = r.right
+            text = r.text
+        }
+    }
+
+    /// The patient's visit readings, newest first: for those who see the clinical record.
+    func readingsAPI(req: Request) async throws -> [ReadingDTO] {
+        let ctx = req.context
+        let id = try req.uuidParameter("patientID")
+        let patient = try await ctx.gate.authorize(.visitReadings, patientID: id, resource: "patient/\(id)/readings")
+        return try await VisitReadingService(ctx: ctx).readings(patient).map(ReadingDTO.init)
     }
 
     func visitAPI(req: Request) async throws -> VisitDTO {
