@@ -66,7 +66,7 @@ import Testing
         #expect(ProgressAlerts.painRising(Array(rising.prefix(3)), today: today) == nil, "one session this week is not a trend")
         #expect(ProgressAlerts.painRising([(Self.day(8), 2), (Self.day(10), 2), (Self.day(15), 3), (Self.day(18), 3)].map { (day: $0.0, pain: $0.1) }, today: today) == nil)
         #expect(ProgressAlerts.noPractice(lastPractised: Self.day(15), planStart: Self.day(1), today: today) == 5)
-        #expect(ProgressAlerts.noPractice(lastPractised: Self.day(17), planStart: Self.day(1), today: today) == nil)
+        #expect(ProgressAlerts.noPractice(lastPractised: Self.day(18), planStart: Self.day(1), today: today) == nil)
         #expect(ProgressAlerts.noPractice(lastPractised: nil, planStart: Self.day(17), today: today) == 4)
         #expect(ProgressAlerts.noPractice(lastPractised: nil, planStart: nil, today: today) == nil)
         let odi = try #require(MeasureLibrary.measure(code: "odi"))  // lower is better, MCID 10 points or 30%

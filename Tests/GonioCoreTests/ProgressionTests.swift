@@ -65,6 +65,8 @@ import Testing
         Scenario(name: "pain not recorded", logs: [log(2), log(4) { $0.painDuring = nil }], decision: .hold, rule: "missing-data"),
         Scenario(name: "effort not recorded", logs: [log(2) { $0.effort = nil }, log(4)], decision: .hold, rule: "missing-data"),
         Scenario(name: "repetitions not recorded", logs: [log(2), log(4) { $0.repsDone = nil; $0.setsDone = nil }], decision: .hold, rule: "missing-data"),
+        Scenario(name: "no morning after recorded", logs: [log(2) { $0.painNextMorning = nil }, log(4) { $0.painNextMorning = nil }],
+                 baseline: nil, decision: .hold, rule: "missing-data"),
         Scenario(name: "everything null", logs: [log(2) { $0 = SessionRecord(date: $0.date) }, log(4) { $0 = SessionRecord(date: $0.date) }],
                  baseline: nil, decision: .hold, rule: "missing-data"),
     ]

@@ -68,6 +68,17 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case visitMeasure = "visit.measure"
     /// The readings taken in a patient's visits.
     case visitReadings = "visit.readings"
+    /// The daily check-in: morning pain and new symptoms.
+    case checkinSave = "checkin.save"
+    case checkinList = "checkin.list"
+    /// Progress over time: pain, adherence, measures, range of motion, goals.
+    case progressRead = "progress.read"
+    /// The progression engine's suggestions waiting for the therapist, and their decision.
+    case suggestionList = "suggestion.list"
+    case suggestionDecide = "suggestion.decide"
+    /// Alerts between visits (pain, practice, measures, check-ins), and marking one seen.
+    case alertList = "alert.list"
+    case alertAcknowledge = "alert.acknowledge"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -97,6 +108,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .visitJoin: [.viewRecord, .bookVisit, .writeClinical]
         case .visitMeasure: [.writeClinical]
         case .visitReadings: [.viewClinical]
+        case .checkinSave: [.logPractice]
+        case .checkinList: [.viewClinical, .logPractice]
+        case .progressRead: [.viewClinical]
+        case .suggestionList, .suggestionDecide, .alertList, .alertAcknowledge: [.writeClinical]
         }
     }
 

@@ -20,7 +20,26 @@ public struct CheckIn: Codable, Equatable, Sendable {
     public static let questionIDs = ["bladder-change", "bowel-incontinence", "saddle-numbness", "leg-weakness-worsening", "new-neuro-deficit",
                                      "calf-swelling", "short-of-breath", "chest-pain", "fever", "hot-swollen-joint"]
 
-    public static var questions: [TriageQuestion] { questionIDs.compactMap { id in RedFlagScreen.questions.first { $0.id == id } } }
+    /// The questions in the words of a daily check-in ("Since yesterday, have you had..."),
+    /// scored as the intake's questions of the same id.
+    public static let wording: [String: String] = [
+        "bladder-change": "New trouble passing urine, leaking urine, or a changed feeling when you pass urine",
+        "bowel-incontinence": "Lost control of your bowels",
+        "saddle-numbness": "Numbness around your bottom, genitals or inner thighs",
+        "leg-weakness-worsening": "Legs getting weaker, or a foot catching or dragging",
+        "new-neuro-deficit": "New weakness, numbness or loss of feeling that is spreading",
+        "calf-swelling": "A calf that is swollen, warm or painful",
+        "short-of-breath": "Short of breath at rest, or breathlessness that came on suddenly",
+        "chest-pain": "Chest pain or pressure",
+        "fever": "A fever, chills or night sweats",
+        "hot-swollen-joint": "A joint that is hot, red and swollen",
+    ]
+
+    public static var questions: [TriageQuestion] {
+        questionIDs.compactMap { id in
+            RedFlagScreen.questions.first { $0.id == id }.map { q in var q = q; q.text = wording[id] ?? q.text; return q }
+        }
+    }
 
     public func validated() throws(DomainError) -> CheckIn {
         guard (0...10).contains(morningPain) else { throw .invalid("pain-invalid", "Morning pain is a number from 0 (none) to 10 (worst).") }

@@ -3,8 +3,9 @@
 /// (Pain above 5/10 in a session is flagged as the log is kept: `PracticeReport.breachesPainLimit`.)
 public enum ProgressAlerts {
     public struct Rules: Codable, Equatable, Sendable {
-        /// Days without any practice, with a plan in force, before the therapist hears of it.
-        public var noPracticeDays = 4
+        /// Days without any practice, with a plan in force, before the therapist hears of it
+        /// (the therapist's list marks the patient from the same day).
+        public var noPracticeDays = 3
         /// A rise in the week's average session pain, in NPRS points, that matters: 2 points is
         /// the NPRS's clinically important change (CLINICAL.md §1.8, Ostelo 2008).
         public var painRisePoints = 2.0

@@ -12,8 +12,9 @@
 /// - Effort on Borg CR10: 7 is "very hard" (RPE 8 ≈ 2 repetitions in reserve, Zourdos 2016).
 ///
 /// Missing data never moves a dose up: a session counts towards progressing only when its pain
-/// during, its sets and repetitions and its effort were recorded. Missing data may still show a
-/// breach (one recorded high pain is enough to regress).
+/// during, its sets and repetitions and its effort were recorded, and the mornings after must
+/// have been recorded for them (all but the latest, whose morning may not have come). Missing
+/// data may still show a breach (one recorded high pain is enough to regress).
 ///
 /// Uncertain (not reviewed by a licensed PT): the effort limits (6 to progress, 7 with a short
 /// dose to regress), the adherence floor, the steps, and looking back three sessions for pain.
@@ -253,6 +254,13 @@ public enum Progression {
             if gap.effort == nil { what.append("effort") }
             holds.append(("missing-data", "\(gap.date.longName) has no record of \(list(what)): a dose only goes up on what was recorded."))
         }
+        // Silbernagel's next-morning rule needs a morning: at least one of these sessions (the
+        // latest's may not have come yet) must have one recorded.
+        if missing.isEmpty, window.count == needed, !window.dropLast().contains(where: { $0.painNextMorning != nil }),
+           !(needed == 1 && window.last?.painNextMorning != nil) {
+            let day = (window.dropLast().last ?? window.last!).date
+            holds.append(("missing-data", "No pain on the morning after \(day.longName) was recorded: a dose only goes up once the mornings show it settles."))
+        }
         if let short = window.last(where: { completion($0, p) == false }) {
             holds.append(("dose-incomplete", "On \(short.date.longName) the dose was not completed (\(doneText(short, p)))."))
         }
@@ -277,11 +285,9 @@ public enum Progression {
         let change = progression(p, rules)
         let efforts = window.compactMap(\.effort)
         let pains = window.compactMap(\.painDuring)
-        var reasons = ["The full dose was done on the last \(needed) sessions with pain during at most \(n(pains.max() ?? 0))/10 and effort at most \(n(efforts.max() ?? 0))/10."]
-        if mornings.isEmpty {
-            reasons.append("No morning-after pain was recorded; ask how the mornings have been before accepting.")
-        }
-        reasons.append(changeText(from: p, to: change))
+        let settled = window.compactMap(\.painNextMorning)
+        let reasons = ["The full dose was done on the last \(needed) sessions with pain during at most \(n(pains.max() ?? 0))/10 and effort at most \(n(efforts.max() ?? 0))/10; pain the morning after was at most \(n(settled.max() ?? 0))/10.",
+                       changeText(from: p, to: change)]
         return result(.progress, "dose-tolerated", reasons, change)
     }
 

@@ -138,7 +138,7 @@ enum DemoHistory {
                         outcome: flare ? .stopped : short ? .skipped : .completed,
                         setsDone: flare ? 1 : short ? 0 : item.dose.sets, repsDone: flare ? 4 : short ? 0 : item.dose.sets * item.dose.reps,
                         painBefore: short ? nil : 2 + (offset & 1), painDuring: short ? nil : flare ? 7 : pain,
-                        painAfter: short ? nil : flare ? 6 : max(1, pain - 1), effort: short ? nil : 3 + (n % 3),
+                        painAfter: short ? nil : flare ? 6 : max(1, pain - 1), effort: short ? nil : 4 + ((offset * 3 + n) % 4 + 4) % 4,
                         feeling: short ? nil : flare ? .tooHard : .aboutRight,
                         note: flare ? "Sharp pain on the right knee at the second set; stopped." : nil)
                     var tracked = report
@@ -154,6 +154,10 @@ enum DemoHistory {
                     try await log(acting(base, p.mariaUser, at: when(offset, hour + Double(round) * 8 + Double(n) * 0.08)), id, item, tracked)
                 }
             }
+        }
+        // Her morning check-ins: usually 2/10 on waking; sore (4/10) the morning after the flare.
+        for offset in -15 ... -1 where offset != -6 {
+            try await checkIn(acting(base, p.mariaUser, at: when(offset, 7.25)), id, CheckIn(morningPain: offset == -8 ? 4 : 2))
         }
     }
 
@@ -226,6 +230,14 @@ enum DemoHistory {
                     try await log(acting(base, p.jamesUser, at: when(offset, 18 + Double(round) * 2 + Double(n) * 0.08)), id, item, report)
                 }
             }
+        }
+        // Three weeks after surgery, two days ago, his calf was swollen and sore: a red flag for
+        // a clot, which the therapist sees as an alert (and he was told to see a doctor that day).
+        for offset in -4 ... -1 {
+            let calf = offset == -2
+            try await checkIn(acting(base, p.jamesUser, at: when(offset, 7.5)), id,
+                              CheckIn(morningPain: 3, answers: calf ? ["calf-swelling": true] : [:],
+                                      note: calf ? "Left calf feels tight and looks a bit swollen." : nil))
         }
     }
 
@@ -303,6 +315,12 @@ enum DemoHistory {
         let due = PracticeSchedule.due(content, on: day)
         let count = due.map(\.dose.perDay).max() ?? 0
         return (0..<count).map { round in due.filter { $0.dose.perDay > round } }
+    }
+
+    static func checkIn(_ ctx: CallContext, _ id: UUID, _ checkIn: CheckIn) async throws {
+        _ = try await ctx.gate.change(.checkinSave, patientID: id) { patient, tx in
+            try await CheckInService(ctx: tx).save(patient, checkIn, day: nil).id
+        }
     }
 
     static func log(_ ctx: CallContext, _ id: UUID, _ item: PlanItem, _ report: PracticeReport) async throws {

@@ -176,6 +176,7 @@ struct Dashboards {
         var playerLink: String
         var planLink: String
         var practiceLink: String
+        var progressLink: String
     }
 
     func practiceCard(_ patient: AuthorizedPatient) async throws -> PracticeCard? {
@@ -188,7 +189,8 @@ struct Dashboards {
             status: today.status.displayName,
             summary: today.items.isEmpty ? "Nothing is due today: a rest day." : "\(done) of \(today.items.count) exercises done today.",
             streak: adherence.streak, hasItems: !today.items.isEmpty, allDone: !today.items.isEmpty && today.nextSession == nil,
-            playerLink: Paths.player(patient.id), planLink: Paths.plan(patient.id), practiceLink: Paths.practice(patient.id))
+            playerLink: Paths.player(patient.id), planLink: Paths.plan(patient.id), practiceLink: Paths.practice(patient.id),
+            progressLink: Paths.progressPage(patient.id))
     }
 
     func patient(_ user: CurrentUser) async throws -> PatientContext {
@@ -229,6 +231,7 @@ struct Dashboards {
         var planLink: String
         var practiceLink: String
         var playerLink: String
+        var progressLink: String?
     }
 
     struct CaregiverContext: Encodable {
@@ -256,7 +259,7 @@ struct Dashboards {
                 careTeam: p.may(.viewRecord) ? (team.isEmpty ? "No therapist yet" : team.joined(separator: ", ")) : "",
                 intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id),
                 mayPractise: p.may(.logPractice), practice: practice[p.id], planLink: Paths.plan(p.id), practiceLink: Paths.practice(p.id),
-                playerLink: Paths.player(p.id))
+                playerLink: Paths.player(p.id), progressLink: p.may(.viewClinical) ? Paths.progressPage(p.id) : nil)
         }
         return CaregiverContext(patients: rows, pager: Pager(request, total: page.total, query: nil, link: pageLink(request, nil)))
     }
@@ -276,6 +279,9 @@ struct Dashboards {
         var practice: PracticeService.StatusLine?
         var planLink: String
         var practiceLink: String
+        var progressLink: String
+        /// Progression suggestions waiting for a decision.
+        var suggestions: Int
     }
 
     struct FlaggedIntake: Encodable {
@@ -336,6 +342,7 @@ struct Dashboards {
             let intake = IntakeService(ctx: ctx)
             let statuses = try await intake.statuses(for: ctx.gate.also(.intakeStatusList, for: page.items, resource: "dashboard"))
             let practice = try await PracticeService(ctx: ctx).statuses(for: ctx.gate.also(.practiceStatusList, for: page.items, resource: "dashboard"))
+            let suggestions = try await ProgressionService(ctx: ctx).pendingCounts(for: ctx.gate.also(.suggestionList, for: page.items, resource: "dashboard"))
             rows = page.items.map { p in
                 let place = p.jurisdiction
                 return TherapistPatientRow(
@@ -343,7 +350,8 @@ struct Dashboards {
                     dateOfBirth: p.dateOfBirth ?? "",
                     licensedThere: place.map { Licensure.authority(standing, in: $0, on: ctx.today, compact: ctx.config.compact) != nil } ?? false,
                     intakeLink: Paths.intake(p.id), measuresLink: Paths.measures(p.id), notesLink: Paths.notes(p.id),
-                    practice: practice[p.id], planLink: Paths.plan(p.id), practiceLink: Paths.practice(p.id))
+                    practice: practice[p.id], planLink: Paths.plan(p.id), practiceLink: Paths.practice(p.id),
+                    progressLink: Paths.progressPage(p.id), suggestions: suggestions[p.id] ?? 0)
             }
             let (waiting, outcomes) = try await intake.flagged(page: try ListPage(per: 20))
             flagged = waiting.items.map {

@@ -62,6 +62,11 @@ struct MeasureService {
             changeSinceFirst: change)
     }
 
+    /// Every completed administration of the patient's measures, oldest first.
+    func responses(_ patient: AuthorizedPatient) async throws -> [MeasureResponseModel] {
+        try await MeasureResponseModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).sort(\.$completedAt).all()
+    }
+
     /// The patient's measures: with scores for those who may see the clinical record; only the
     /// questionnaires due now for those who only fill in forms. Three queries.
     func views(_ patient: AuthorizedPatient) async throws -> [AssignmentView] {

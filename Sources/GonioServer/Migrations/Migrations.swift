@@ -19,5 +19,6 @@ enum Migrations {
         M0014_CreateVisitGuests(),
         M0015_AddPracticeMotion(),
         M0016_CreateVisitReadings(),
+        M0017_CreateProgress(),
     ]
 }

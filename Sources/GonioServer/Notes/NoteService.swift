@@ -158,6 +158,13 @@ struct NoteService {
 
     /// Which of `visitIDs` already have a note by the signed-in therapist (the visits page links
     /// to the note, or offers to write one).
+    /// The goals of the latest signed note that sets any, with when it was signed.
+    func currentGoals(_ patient: AuthorizedPatient) async throws -> (goals: [Goal], signedAt: Date)? {
+        let signed = try await ClinicalNoteModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$status == .signed)
+            .sort(\.$signedAt, .descending).limit(20).all()
+        return signed.first { !$0.body.value.plan.goals.isEmpty }.map { ($0.body.value.plan.goals, $0.signedAt ?? $0.updatedAt) }
+    }
+
     func notedVisits(_ visitIDs: [UUID]) async throws -> Set<UUID> {
         guard let user = ctx.user, !visitIDs.isEmpty else { return [] }
         let notes = try await ClinicalNoteModel.query(on: ctx.db).filter(\.$visitID ~~ visitIDs).filter(\.$author.$id == user.userID).all()

@@ -226,8 +226,19 @@ struct PracticeService {
             try await PracticeAlertModel(patientID: patient.id, logID: input.id, exerciseID: item.exerciseID, pain: pain, at: ctx.now)
                 .create(on: ctx.db)
         }
+        // The engine weighs the exercise again with this session (a suggestion may appear or go).
+        try await ProgressionService(ctx: ctx).refresh(patient)
         let exercises = try await plans.exercises(for: patient, ids: [item.exerciseID])
         return (dto(log, name: exercises(item.exerciseID)?.name ?? item.exerciseID, alert: report.breachesPainLimit), true)
+    }
+
+    /// The patient's logs from `since` on (or of one plan), oldest first: for progress and the
+    /// progression engine.
+    func history(_ patient: AuthorizedPatient, since: CalendarDay? = nil, planID: UUID? = nil) async throws -> [PracticeLogModel] {
+        var query = PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+        if let since { query = query.filter(\.$day >= since.description) }
+        if let planID { query = query.filter(\.$plan.$id == planID) }
+        return try await query.sort(\.$performedAt).limit(5000).all()
     }
 
     func logs(_ patient: AuthorizedPatient, page: ListPage) async throws -> (items: [Log], total: Int) {
@@ -310,7 +321,7 @@ struct PracticeService {
     }
 
     /// Patients who have not practised for this many days are marked on the therapist's list.
-    static let inactiveDays = 3
+    static let inactiveDays = ProgressAlerts.Rules().noPracticeDays
 
     func statuses(for patients: [AuthorizedPatient]) async throws -> [UUID: StatusLine] {
         guard !patients.isEmpty else { return [:] }
