@@ -42,11 +42,13 @@ struct ProgressionService {
                 if let existing { try await supersede(existing) }
                 continue
             }
-            if let existing, existing.decision == s.decision.rawValue, existing.doseTo.value == doseTo, existing.variant == variant,
-               existing.planVersion == current.version.version {
-                // The same advice: its reasons follow the latest numbers.
+            if let existing, existing.decision == s.decision.rawValue, existing.doseFrom.value == item.dose, existing.doseTo.value == doseTo,
+               existing.variant == variant {
+                // The same advice for the same dose (another exercise's change made a new plan
+                // version): it keeps its id, its reasons follow the latest numbers.
                 existing.rule = s.rule
                 existing.reasons = StoredJSON(s.reasons)
+                existing.planVersion = current.version.version
                 try await existing.update(on: ctx.db)
                 continue
             }
