@@ -227,17 +227,18 @@ struct PracticeService {
                 .create(on: ctx.db)
         }
         // The engine weighs the exercise again with this session (a suggestion may appear or go).
-        try await ProgressionService(ctx: ctx).refresh(patient)
+        try await ProgressionService(ctx: ctx).refresh(patient, itemID: item.id)
         let exercises = try await plans.exercises(for: patient, ids: [item.exerciseID])
         return (dto(log, name: exercises(item.exerciseID)?.name ?? item.exerciseID, alert: report.breachesPainLimit), true)
     }
 
     /// The patient's logs from `since` on (or of one plan), oldest first: for progress and the
     /// progression engine.
-    func history(_ patient: AuthorizedPatient, since: CalendarDay? = nil, planID: UUID? = nil) async throws -> [PracticeLogModel] {
+    func history(_ patient: AuthorizedPatient, since: CalendarDay? = nil, planID: UUID? = nil, itemID: String? = nil) async throws -> [PracticeLogModel] {
         var query = PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
         if let since { query = query.filter(\.$day >= since.description) }
         if let planID { query = query.filter(\.$plan.$id == planID) }
+        if let itemID { query = query.filter(\.$itemID == itemID) }
         return try await query.sort(\.$performedAt).limit(5000).all()
     }
 

@@ -13,28 +13,36 @@ struct ProgressionService {
     /// The rules in force. One set for every clinic for now (CLINICAL.md §6 defaults).
     static let rules = ProgressionRules()
 
-    /// Brings the pending suggestions up to date with the logs.
-    func refresh(_ patient: AuthorizedPatient) async throws {
+    /// Brings the pending suggestions up to date with the logs: for one exercise after its log,
+    /// for all of them after a check-in. Reads only the logs since each dose last changed.
+    func refresh(_ patient: AuthorizedPatient, itemID: String? = nil) async throws {
         let plans = PlanService(ctx: ctx)
         guard let current = try await plans.active(patient) else { return }
         let planID = try current.plan.requireID()
         // One refresh at a time per plan: two logs at once must not both add a suggestion.
         try await ctx.lockRow(PlanModel.self, id: planID)
+        let items = current.content.items.filter { itemID == nil || $0.id == itemID }
+        guard !items.isEmpty else { return }
         let versions = try await plans.versions(of: planID).compactMap { v in (try? CalendarDay(v.effectiveDay)).map { (day: $0, content: v.content.value) } }
         let today = patient.day(at: ctx.now)
-        let logs = try await PracticeService(ctx: ctx).history(patient, planID: planID).compactMap(Self.logged)
-        let checkIns = try await CheckInService(ctx: ctx).mornings(patient, since: today.adding(days: -180))
-        let exercises = try await plans.exercises(for: patient, ids: current.content.items.map(\.exerciseID))
-        let pending = try await SuggestionModel.query(on: ctx.db).filter(\.$plan.$id == planID).filter(\.$status == .pending).all()
-        for item in current.content.items {
-            let since = PlanProgression.lastChange(itemID: item.id, versions: versions) ?? today
+        let since = Dictionary(uniqueKeysWithValues: items.map { ($0.id, PlanProgression.lastChange(itemID: $0.id, versions: versions) ?? today) })
+        let earliest = since.values.min() ?? today
+        let logs = try await PracticeService(ctx: ctx).history(patient, since: earliest, planID: planID, itemID: itemID).compactMap(Self.logged)
+        // Mornings from a little before, for the baseline on the day the dose changed.
+        let checkIns = try await CheckInService(ctx: ctx).mornings(patient, since: earliest.adding(days: -14))
+        var pendingQuery = SuggestionModel.query(on: ctx.db).filter(\.$plan.$id == planID).filter(\.$status == .pending)
+        if let itemID { pendingQuery = pendingQuery.filter(\.$itemID == itemID) }
+        let pending = try await pendingQuery.all()
+        for item in items {
+            let since = since[item.id] ?? today
             let baseline = checkIns.filter { $0.key <= since }.max { $0.key < $1.key }?.value
             let input = PlanProgression.input(dose: item.dose, itemID: item.id, since: since, logs: logs, mornings: checkIns, baseline: baseline)
             let s = Progression.suggest(input, rules: Self.rules)
             let existing = pending.first { $0.itemID == item.id }
             var doseTo = PlanProgression.apply(s.change, to: item.dose)
             var variant: String?
-            if s.decision != .hold, doseTo == item.dose, let exercise = exercises(item.exerciseID) {
+            // At the dose's limit: the library's easier or harder exercise (looked up only then).
+            if s.decision != .hold, doseTo == item.dose, let exercise = try await plans.exercises(for: patient, ids: [item.exerciseID])(item.exerciseID) {
                 variant = (s.decision == .progress ? exercise.harder : exercise.easier).first
                 doseTo = item.dose
             }
