@@ -85,13 +85,13 @@ def test_every_header_control_is_reachable_by_tab(signed_in):
     g.wait_ready(driver)
     seen = []
     body = driver.find_element(By.TAG_NAME, "body")
-    for _ in range(9):
+    for _ in range(10):
         ActionChains(driver).send_keys(Keys.TAB).perform()
         el = driver.execute_script(ACTIVE)
         if el == body:
             break
         seen.append(el.get_attribute("textContent").strip())
-    assert seen[:8] == ["Skip to main content", "Gonio", "Dashboard", "Visits", "Messages", "Exercises", "Password", "Sign out"], seen
+    assert seen[:9] == ["Skip to main content", "Gonio", "Dashboard", "Visits", "Messages", "Notifications", "Exercises", "Password", "Sign out"], seen
 
 
 def test_focused_controls_show_a_focus_ring(browser):

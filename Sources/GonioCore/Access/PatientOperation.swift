@@ -79,6 +79,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     /// Alerts between visits (pain, practice, measures, check-ins), and marking one seen.
     case alertList = "alert.list"
     case alertAcknowledge = "alert.acknowledge"
+    /// Secure messages between the patient's side and the care team.
+    case messageList = "message.list"
+    case messageRead = "message.read"
+    case messageSend = "message.send"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -112,6 +116,7 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .checkinList: [.viewClinical, .logPractice]
         case .progressRead: [.viewClinical]
         case .suggestionList, .suggestionDecide, .alertList, .alertAcknowledge: [.writeClinical]
+        case .messageList, .messageRead, .messageSend: [.message]
         }
     }
 

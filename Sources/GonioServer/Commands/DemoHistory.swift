@@ -159,6 +159,15 @@ enum DemoHistory {
         for offset in -15 ... -1 where offset != -6 {
             try await checkIn(acting(base, p.mariaUser, at: when(offset, 7.25)), id, CheckIn(morningPain: offset == -8 ? 4 : 2))
         }
+        // After the flare she asked her therapist about it, and got an answer; her question about
+        // stairs, yesterday, waits for one.
+        let flare = try await message(acting(base, p.mariaUser, at: when(-9, 19)), id, thread: nil, subject: "Sharp pain during sit to stand",
+                                      MessageDraft(body: "My right knee gave a sharp pain on the second set of sit to stands today, so I stopped. Is this normal? Should I skip them tomorrow?",
+                                                   reference: .exercise("knee-sit-to-stand-arms")))
+        _ = try await message(acting(base, p.dana, at: when(-8, 10.5)), id, thread: flare, subject: nil,
+                              MessageDraft(body: "Thank you for stopping and telling me. A short flare like this is common. Tomorrow do one set using the chair arms and keep the pain at 5/10 or less; if it is worse in the morning, skip them and message me."))
+        _ = try await message(acting(base, p.mariaUser, at: when(-1, 20)), id, thread: flare, subject: nil,
+                              MessageDraft(body: "The sit to stands are fine again. Going down the stairs is still the hardest part. Is there an exercise for that?"))
     }
 
     // MARK: James
@@ -315,6 +324,14 @@ enum DemoHistory {
         let due = PracticeSchedule.due(content, on: day)
         let count = due.map(\.dose.perDay).max() ?? 0
         return (0..<count).map { round in due.filter { $0.dose.perDay > round } }
+    }
+
+    /// A message from whoever `ctx` acts for: a new conversation (with a subject) or a reply.
+    static func message(_ ctx: CallContext, _ id: UUID, thread: UUID?, subject: String?, _ draft: MessageDraft) async throws -> UUID {
+        try await ctx.gate.change(.messageSend, patientID: id) { patient, tx in
+            if let thread { return try await MessageService(ctx: tx).reply(patient, threadID: thread, try draft.validated()).threadId }
+            return try await MessageService(ctx: tx).start(patient, subject: subject, try draft.validated()).id
+        }
     }
 
     static func checkIn(_ ctx: CallContext, _ id: UUID, _ checkIn: CheckIn) async throws {

@@ -10,6 +10,7 @@ struct ReminderService {
 
     static let visitJob = "visit-message"
     static let practiceJob = "practice-reminder"
+    static let messageJob = "message-notice"
 
     struct VisitMessage: Codable, Sendable {
         var visitID: UUID
@@ -20,6 +21,14 @@ struct ReminderService {
 
     struct PracticeMessage: Codable, Sendable {
         var patientID: UUID
+    }
+
+    /// A new secure message: who to tell, never what it says.
+    struct MessageNotice: Codable, Sendable {
+        var recipients: [UUID]
+        var fromCareTeam: Bool
+        var patientID: UUID
+        var threadID: UUID
     }
 
     // MARK: Queueing (inside the change's transaction)
@@ -68,6 +77,8 @@ struct ReminderService {
             try await sendVisitMessage(try decoder.decode(VisitMessage.self, from: Data(job.payload.utf8)))
         case Self.practiceJob:
             try await sendPracticeReminder(try decoder.decode(PracticeMessage.self, from: Data(job.payload.utf8)))
+        case Self.messageJob:
+            try await sendMessageNotice(try decoder.decode(MessageNotice.self, from: Data(job.payload.utf8)))
         default:
             throw Abort(.internalServerError, reason: "unknown job kind \(job.kind)")
         }
@@ -104,6 +115,19 @@ struct ReminderService {
         }
         let next = Reminders.nextPractice(after: ctx.now.addingTimeInterval(60), at: time, quiet: settings.quietHours, zone: patient.timeZone.timeZone)
         try await JobQueue(ctx: ctx).enqueue(Self.practiceJob, key: "practice/\(patient.id)", at: next, message)
+    }
+
+    /// Tells each recipient there is a new message, with a link to it; the message itself stays
+    /// in Gonio (email is not a safe place for health information).
+    private func sendMessageNotice(_ notice: MessageNotice) async throws {
+        let path = Paths.threadPage(notice.patientID, notice.threadID)
+        for userID in notice.recipients {
+            guard let user = try await UserModel.find(userID, on: ctx.db) else { continue }
+            let from = notice.fromCareTeam ? "your care team" : "a patient you care for"
+            try await deliver(to: userID, email: user.email, subject: "New message in Gonio",
+                              body: "Hello \(user.name),\n\nYou have a new message from \(from) in Gonio. For your privacy it is not included in this email; sign in to read it:\n\(link(path))\n",
+                              link: path, calendar: nil)
+        }
     }
 
     /// Queues the next daily exercise reminder for a patient (after they set a time).

@@ -20,5 +20,6 @@ enum Migrations {
         M0015_AddPracticeMotion(),
         M0016_CreateVisitReadings(),
         M0017_CreateProgress(),
+        M0018_CreateMessages(),
     ]
 }

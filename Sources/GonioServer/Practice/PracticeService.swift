@@ -242,6 +242,11 @@ struct PracticeService {
         return try await query.sort(\.$performedAt).limit(5000).all()
     }
 
+    /// Some of the patient's logs, by id (a message's reference).
+    func logs(_ patient: AuthorizedPatient, ids: [UUID]) async throws -> [PracticeLogModel] {
+        try await PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$id ~~ ids).all()
+    }
+
     func logs(_ patient: AuthorizedPatient, page: ListPage) async throws -> (items: [Log], total: Int) {
         let query = PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
         let total = try await query.count()

@@ -89,6 +89,9 @@ enum Paths {
     static let planHandout = RoutePath("patients", ":patientID", "plan", "handout")
     static let practice = RoutePath("patients", ":patientID", "practice")
     static let progressPage = RoutePath("patients", ":patientID", "progress")
+    static let messagesPage = RoutePath("patients", ":patientID", "messages")
+    static let threadPage = RoutePath("patients", ":patientID", "messages", ":threadID")
+    static let inbox = RoutePath("messages")
     static let checkInPage = RoutePath("patients", ":patientID", "progress", "checkin")
     static let suggestionAcceptPage = RoutePath("patients", ":patientID", "suggestions", ":suggestionID", "accept")
     static let suggestionDismissPage = RoutePath("patients", ":patientID", "suggestions", ":suggestionID", "dismiss")
@@ -141,6 +144,10 @@ enum Paths {
         let parts = path.split(separator: "/")
         return (parts.count == 3 && parts[0] == "exercises" && parts[2] == "media")
             || (parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "exercises" && parts[4] == "media")
+            // A message with a photo (the photo's own limit is checked with the message).
+            || ((3...4).contains(parts.count) && parts[0] == "patients" && parts[2] == "messages")
+            || (parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "patients" && parts[4] == "threads")
+            || (parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "threads" && parts[4] == "messages")
     }
     static func isAsset(_ path: String) -> Bool { assetFolders.contains(where: path.hasPrefix) }
 
@@ -210,6 +217,11 @@ enum Paths {
         static let alerts = RoutePath("api", "v1", "patients", ":patientID", "alerts")
         static let alertAcknowledge = RoutePath("api", "v1", "patients", ":patientID", "alerts", ":alertID", "acknowledge")
         static let progressionRules = RoutePath("api", "v1", "progression", "rules")
+        static let threads = RoutePath("api", "v1", "patients", ":patientID", "threads")
+        static let thread = RoutePath("api", "v1", "threads", ":threadID")
+        static let threadMessages = RoutePath("api", "v1", "threads", ":threadID", "messages")
+        static let messageAttachment = RoutePath("api", "v1", "messages", ":messageID", "attachment")
+        static let unread = RoutePath("api", "v1", "messages", "unread")
         static let motionLive = RoutePath("api", "v1", "motion", "live")
         static let motionExercises = RoutePath("api", "v1", "motion", "exercises")
         static let visitGuest = RoutePath("api", "v1", "visits", ":visitID", "guests", ":guestID")

@@ -16,6 +16,7 @@ struct Layout: Encodable {
         var exercises = Paths.exercises()
         var visits = Paths.visitsPage()
         var notifications = Paths.notifications()
+        var messages = Paths.inbox()
         var password = Paths.password()
         var login = Paths.login()
         var logout = Paths.logout()
