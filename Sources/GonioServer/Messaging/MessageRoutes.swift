@@ -19,6 +19,7 @@ struct MessageRoutes: Feature {
         routes.web.post(Paths.messagesPage, use: startPage)
         routes.web.get(Paths.threadPage, use: threadPage)
         routes.web.post(Paths.threadPage, use: replyPage)
+        routes.web.get(Paths.messageAttachmentPage, use: attachmentPage)
     }
 
     static func resource(_ id: UUID) -> String { "patient/\(id)/messages" }
@@ -71,6 +72,16 @@ struct MessageRoutes: Feature {
         guard let pid = try await MessageService.patientID(ofMessage: mid, on: req.db) else {
             throw DomainError.notFound("attachment-not-found", "No such photo.")
         }
+        return try await Self.photo(req, patientID: pid, messageID: mid)
+    }
+
+    /// The same photo for Gonio's pages, by the patient in the path (the gate first).
+    func attachmentPage(req: Request) async throws -> Response {
+        try await Self.photo(req, patientID: try req.uuidParameter("patientID"), messageID: try req.uuidParameter("messageID"))
+    }
+
+    static func photo(_ req: Request, patientID pid: UUID, messageID mid: UUID) async throws -> Response {
+        let ctx = req.context
         let patient = try await ctx.gate.authorize(.messageRead, patientID: pid, resource: Self.resource(pid) + "/attachments/\(mid)")
         let (type, data) = try await MessageService(ctx: ctx).attachment(patient, messageID: mid)
         var headers = HTTPHeaders()
@@ -173,7 +184,8 @@ struct MessageRoutes: Feature {
             let t = try await service.thread(patient, id: threadID)
             info = ThreadInfo(subject: t.subject, messages: (t.messages ?? []).map {
                 MessageRow(who: $0.mine ? "You" : "\($0.senderName) (\($0.senderRole))", mine: $0.mine, when: time.string(from: $0.createdAt), body: $0.body,
-                           reference: $0.reference.map { "About: \($0.label)" }, attachment: $0.attachment)
+                           reference: $0.reference.map { "About: \($0.label)" },
+                           attachment: $0.attachment == nil ? nil : Paths.messageAttachmentPage(patientID, $0.id))
             })
         }
         // What a message may point at: the plan's exercises and the last two weeks' logs.

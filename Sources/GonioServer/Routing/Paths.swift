@@ -91,6 +91,7 @@ enum Paths {
     static let progressPage = RoutePath("patients", ":patientID", "progress")
     static let messagesPage = RoutePath("patients", ":patientID", "messages")
     static let threadPage = RoutePath("patients", ":patientID", "messages", ":threadID")
+    static let messageAttachmentPage = RoutePath("patients", ":patientID", "message-photos", ":messageID")
     static let inbox = RoutePath("messages")
     static let checkInPage = RoutePath("patients", ":patientID", "progress", "checkin")
     static let suggestionAcceptPage = RoutePath("patients", ":patientID", "suggestions", ":suggestionID", "accept")
