@@ -83,6 +83,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case messageList = "message.list"
     case messageRead = "message.read"
     case messageSend = "message.send"
+    /// The condition articles assigned with the plan, and whether they were read.
+    case educationRead = "education.read"
+    /// The patient's side opened an article: it counts as read.
+    case educationMarkRead = "education.mark-read"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -117,6 +121,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .progressRead: [.viewClinical]
         case .suggestionList, .suggestionDecide, .alertList, .alertAcknowledge: [.writeClinical]
         case .messageList, .messageRead, .messageSend: [.message]
+        case .educationRead: [.viewClinical, .logPractice]
+        case .educationMarkRead: [.logPractice]
         }
     }
 

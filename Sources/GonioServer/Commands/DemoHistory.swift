@@ -159,6 +159,11 @@ enum DemoHistory {
         for offset in -15 ... -1 where offset != -6 {
             try await checkIn(acting(base, p.mariaUser, at: when(offset, 7.25)), id, CheckIn(morningPain: offset == -8 ? 4 : 2))
         }
+        // She read the article that came with her plan on its second day.
+        _ = try await acting(base, p.mariaUser, at: when(-13, 20)).gate.change(.educationMarkRead, patientID: id) { patient, tx in
+            try await EducationService(ctx: tx).markRead(patient, articleID: "knee-osteoarthritis")
+            return id
+        }
         // After the flare she asked her therapist about it, and got an answer; her question about
         // stairs, yesterday, waits for one.
         let flare = try await message(acting(base, p.mariaUser, at: when(-9, 19)), id, thread: nil, subject: "Sharp pain during sit to stand",

@@ -2,12 +2,13 @@ import Vapor
 import NIOConcurrencyHelpers
 import GonioCore
 
-/// The exercise library and condition protocols Gonio ships, read from `Resources/` once at
+/// The exercise library, condition protocols and condition articles Gonio ships, read from `Resources/` once at
 /// start-up and checked there: a broken file stops the server with every problem named, rather
 /// than serving a library with holes.
 struct ClinicalContent: Sendable {
     let exercises: ExerciseLibrary
     let protocols: ProtocolLibrary
+    let education: EducationLibrary
 
     /// Read once per process and directory: the files do not change while Gonio runs, and
     /// tests start many applications.
@@ -29,7 +30,9 @@ struct ClinicalContent: Sendable {
             return try names.map { ($0, try Data(contentsOf: dir.appendingPathComponent($0))) }
         }
         let exercises = try ExerciseLibrary.load(files: try files("Exercises"))
-        return ClinicalContent(exercises: exercises, protocols: try ProtocolLibrary.load(files: try files("Protocols"), exercises: exercises))
+        let protocols = try ProtocolLibrary.load(files: try files("Protocols"), exercises: exercises)
+        return ClinicalContent(exercises: exercises, protocols: protocols,
+                               education: try EducationLibrary.load(files: try files("Education"), protocols: protocols))
     }
 }
 

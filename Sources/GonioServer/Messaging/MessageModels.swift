@@ -16,7 +16,7 @@ final class ThreadModel: Model, @unchecked Sendable {
 }
 
 /// One message: text, and perhaps a photo and a reference to an exercise or a log.
-final class MessageModel: Model, @unchecked Sendable {
+final class SecureMessageModel: Model, @unchecked Sendable {
     static let schema = "messages"
     @ID(key: .id) var id: UUID?
     @Parent(key: "thread_id") var thread: ThreadModel

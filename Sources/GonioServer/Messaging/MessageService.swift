@@ -90,7 +90,7 @@ struct MessageService {
         guard !threadIDs.isEmpty else { return [:] }
         let reads = try await ThreadReadModel.query(on: ctx.db).filter(\.$thread.$id ~~ threadIDs).filter(\.$user.$id == user).all()
         let readAt = Dictionary(reads.map { ($0.$thread.id, $0.readAt) }, uniquingKeysWith: max)
-        let messages = try await MessageModel.query(on: ctx.db).filter(\.$thread.$id ~~ threadIDs)
+        let messages = try await SecureMessageModel.query(on: ctx.db).filter(\.$thread.$id ~~ threadIDs)
             .field(\.$id).field(\.$thread.$id).field(\.$sender.$id).field(\.$createdAt).all()
         var out: [UUID: Int] = [:]
         for m in messages where m.$sender.id != user && m.createdAt > (readAt[m.$thread.id] ?? .distantPast) {
@@ -115,7 +115,7 @@ struct MessageService {
         guard let thread = try await ThreadModel.query(on: ctx.db).filter(\.$id == id).filter(\.$patient.$id == patient.id).first() else {
             throw DomainError.notFound("thread-not-found", "No such conversation for this patient.")
         }
-        let messages = try await MessageModel.query(on: ctx.db).filter(\.$thread.$id == id).sort(\.$createdAt).all()
+        let messages = try await SecureMessageModel.query(on: ctx.db).filter(\.$thread.$id == id).sort(\.$createdAt).all()
         let unread = try await unreadCounts([id], user: user.userID)[id] ?? 0
         if markRead { try await self.markRead(id, user: user.userID) }
         let labels = try await referenceLabels(patient, messages)
@@ -123,13 +123,13 @@ struct MessageService {
                           messages: messages.map { view($0, reader: user.userID, labels: labels) })
     }
 
-    func view(_ m: MessageModel, reader: UUID, labels: [String: String]) -> MessageView {
+    func view(_ m: SecureMessageModel, reader: UUID, labels: [String: String]) -> MessageView {
         MessageView(id: m.id!, threadId: m.$thread.id, senderName: m.senderName, senderRole: m.senderRole, mine: m.$sender.id == reader, body: m.body,
                     reference: m.refKind.flatMap { kind in m.refID.map { Reference(kind: kind, id: $0, label: labels["\(kind):\($0)"] ?? $0) } },
                     attachment: m.attachmentType == nil ? nil : Paths.API.messageAttachment(m.id!), createdAt: m.createdAt)
     }
 
-    private func referenceLabels(_ patient: AuthorizedPatient, _ messages: [MessageModel]) async throws -> [String: String] {
+    private func referenceLabels(_ patient: AuthorizedPatient, _ messages: [SecureMessageModel]) async throws -> [String: String] {
         let refs = messages.compactMap { m in m.refKind.flatMap { k in m.refID.map { (k, $0) } } }
         guard !refs.isEmpty else { return [:] }
         let exercises = try await PlanService(ctx: ctx).exercises(for: patient)
@@ -161,7 +161,7 @@ struct MessageService {
 
     /// A message's photo, for those who may read the conversation.
     func attachment(_ patient: AuthorizedPatient, messageID: UUID) async throws -> (type: String, data: Data) {
-        guard let m = try await MessageModel.query(on: ctx.db).filter(\.$id == messageID).filter(\.$patient.$id == patient.id).first(),
+        guard let m = try await SecureMessageModel.query(on: ctx.db).filter(\.$id == messageID).filter(\.$patient.$id == patient.id).first(),
               let type = m.attachmentType, let data = m.attachment else {
             throw DomainError.notFound("attachment-not-found", "No such photo.")
         }
@@ -170,7 +170,7 @@ struct MessageService {
 
     /// The patient a message belongs to, before the gate (nil: no such message).
     static func patientID(ofMessage id: UUID, on db: any Database) async throws -> UUID? {
-        try await MessageModel.find(id, on: db)?.$patient.id
+        try await SecureMessageModel.find(id, on: db)?.$patient.id
     }
 
     static func patientID(ofThread id: UUID, on db: any Database) async throws -> UUID? {
@@ -212,7 +212,7 @@ struct MessageService {
                 throw DomainError.invalid("reference-invalid", "That log is not one of this patient's.")
             }
         }
-        let m = MessageModel()
+        let m = SecureMessageModel()
         m.id = UUID()
         m.$thread.id = thread.id!
         m.$patient.id = patient.id
@@ -256,7 +256,7 @@ struct MessageService {
 
     /// The care team's response times for this patient: the median wait, and how many answers.
     func responseTimes(_ patient: AuthorizedPatient) async throws -> (median: Double?, answers: Int) {
-        let messages = try await MessageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+        let messages = try await SecureMessageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
             .field(\.$id).field(\.$thread.$id).field(\.$senderRole).field(\.$createdAt).all()
         let waits = ResponseTimes.waits(messages.map { .init(thread: $0.$thread.id.uuidString, at: $0.createdAt.timeIntervalSince1970, fromCareTeam: $0.fromCareTeam) })
         return (ResponseTimes.median(waits), waits.count)

@@ -21,5 +21,6 @@ enum Migrations {
         M0016_CreateVisitReadings(),
         M0017_CreateProgress(),
         M0018_CreateMessages(),
+        M0019_CreateArticleReads(),
     ]
 }

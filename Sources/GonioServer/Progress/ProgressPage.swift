@@ -69,7 +69,15 @@ enum ProgressPage {
         var status: String
     }
 
+    struct ArticleRow: Encodable {
+        var title: String
+        var summary: String
+        var link: String
+        var status: String
+    }
+
     struct Context: Encodable {
+        var articles: [ArticleRow]
         var patientName: String
         var isSelf: Bool
         var clinician: Bool
@@ -204,8 +212,12 @@ enum ProgressPage {
             action: Paths.checkInPage(id), questions: CheckIn.questions.map { Question(id: $0.id, text: $0.text) },
             today: progress.mornings.last.flatMap { $0.day == today ? "You checked in today: pain \($0.pain)/10 on waking. You can change it." : nil }) : nil
 
+        let articles = try await EducationService(ctx: ctx).assigned(patient).map { a in
+            ArticleRow(title: a.title, summary: a.summary, link: Paths.patientArticle(id, a.id),
+                       status: a.readAt.map { "Read on \(patient.day(at: $0).longName)" } ?? (isSelf ? "New for you" : "Not read yet"))
+        }
         let context = Context(
-            patientName: patient.name, isSelf: isSelf, clinician: clinician, summary: progress.sinceLastVisit.lines,
+            articles: articles, patientName: patient.name, isSelf: isSelf, clinician: clinician, summary: progress.sinceLastVisit.lines,
             sinceHeading: progress.sinceLastVisit.since.map { "Since the visit on \($0.longName)" } ?? "The last two weeks",
             headline: headline(progress, isSelf: isSelf), charts: charts, suggestions: suggestions, alerts: alerts, changes: changes,
             goals: progress.goals.map { GoalRow(text: $0.text, term: $0.term == "short" ? "Short term" : "Long term", target: $0.targetDate.longName,
