@@ -77,3 +77,26 @@ import Testing
         #expect(ProgressAlerts.worsening(lefs, previous: 50, latest: 40) && !ProgressAlerts.worsening(lefs, previous: 50, latest: 45))
     }
 }
+
+@Suite struct DischargeSummaryTests {
+    @Test func measuresAreJudgedAgainstTheirMeaningfulChange() throws {
+        let odi = try #require(MeasureLibrary.measure(code: "odi"))  // lower is better, 10 points or 30%
+        #expect(DischargeSummary.verdict(odi, first: 40, last: 20) == .meaningfulImprovement)
+        #expect(DischargeSummary.verdict(odi, first: 40, last: 36) == .someImprovement)
+        #expect(DischargeSummary.verdict(odi, first: 40, last: 40) == .noChange)
+        #expect(DischargeSummary.verdict(odi, first: 40, last: 44) == .worse)
+        #expect(DischargeSummary.verdict(odi, first: 30, last: 42) == .meaningfullyWorse)
+        let lefs = try #require(MeasureLibrary.measure(code: "lefs"))  // higher is better, 9 points
+        #expect(DischargeSummary.verdict(lefs, first: 40, last: 50) == .meaningfulImprovement)
+    }
+
+    @Test func goalsAndAdherenceInWords() throws {
+        let day = try CalendarDay(year: 2026, month: 12, day: 1)
+        let goals = [Goal(id: "a", text: "Walk", term: .short, targetDate: day, status: .met),
+                     Goal(id: "b", text: "Stairs", term: .long, targetDate: day, status: .partiallyMet),
+                     Goal(id: "c", text: "Run", term: .long, targetDate: day, status: .notMet)]
+        #expect(DischargeSummary.goalsLine(goals) == "1 of 3 goals met (1 partly).")
+        #expect(DischargeSummary.goalsLine([]) == "No goals were recorded.")
+        #expect(DischargeSummary.adherenceLine(done: 41, due: 48) == "Sessions done: 41 of 48 (85%).")
+    }
+}

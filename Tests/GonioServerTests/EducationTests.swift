@@ -41,3 +41,25 @@ import VaporTesting
         }
     }
 }
+
+extension EducationTests {
+    /// The discharge summary: goals, measures first to last with their verdict, adherence and
+    /// what to keep doing; for those who see the record.
+    @Test func theDischargeSummarySoFar() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            let r = try await app.send(.GET, "/api/v1/patients/\(maria)/discharge-summary", token: try await app.token(Demo.therapist))
+            #expect(r.status == .ok)
+            #expect(r.object["discharged"] as? Bool == false && (r.object["goalsLine"] as? String)?.contains("of 2 goals met") == true)
+            let measures = r.object["measures"] as? [[String: Any]] ?? []
+            #expect(measures.contains { $0["code"] as? String == "koos-jr" && $0["verdict"] is String })
+            #expect((r.object["maintenance"] as? [Any])?.isEmpty == false && (r.object["sessionsDue"] as? Int ?? 0) > 0)
+            #expect(try await app.send(.GET, "/api/v1/patients/\(maria)/discharge-summary", token: try await app.token(Demo.patient)).status == .ok)
+            #expect(try await app.send(.GET, "/api/v1/patients/\(maria)/discharge-summary", token: try await app.token(Demo.patient2)).status == .notFound)
+            var dana = WebTests.Browser(app: app)
+            try await dana.signIn(Demo.therapist)
+            let page = try await dana.get("/patients/\(maria)/discharge")
+            #expect(page.status == .ok && page.text.contains("Not discharged yet") && page.text.contains("Keep doing these"))
+        }
+    }
+}

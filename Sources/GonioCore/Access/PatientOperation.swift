@@ -87,6 +87,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case educationRead = "education.read"
     /// The patient's side opened an article: it counts as read.
     case educationMarkRead = "education.mark-read"
+    /// What the course of care achieved: goals, measures, adherence, the exercises to keep.
+    case dischargeSummary = "discharge.summary"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -123,6 +125,7 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .messageList, .messageRead, .messageSend: [.message]
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
+        case .dischargeSummary: [.viewClinical]
         }
     }
 

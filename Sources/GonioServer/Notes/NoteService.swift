@@ -158,6 +158,12 @@ struct NoteService {
 
     /// Which of `visitIDs` already have a note by the signed-in therapist (the visits page links
     /// to the note, or offers to write one).
+    /// The latest signed discharge summary note, if any.
+    func signedDischarge(_ patient: AuthorizedPatient) async throws -> ClinicalNoteModel? {
+        try await ClinicalNoteModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$kind == .discharge)
+            .filter(\.$status == .signed).sort(\.$signedAt, .descending).first()
+    }
+
     /// The goals of the latest signed note that sets any, with when it was signed.
     func currentGoals(_ patient: AuthorizedPatient) async throws -> (goals: [Goal], signedAt: Date)? {
         let signed = try await ClinicalNoteModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$status == .signed)

@@ -92,6 +92,7 @@ enum ProgressPage {
         var checkIn: CheckInForm?
         var practiceLink: String
         var planLink: String
+        var dischargeLink: String
     }
 
     static func render(_ req: Request, message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -222,7 +223,7 @@ enum ProgressPage {
             headline: headline(progress, isSelf: isSelf), charts: charts, suggestions: suggestions, alerts: alerts, changes: changes,
             goals: progress.goals.map { GoalRow(text: $0.text, term: $0.term == "short" ? "Short term" : "Long term", target: $0.targetDate.longName,
                                                 status: $0.status.replacingOccurrences(of: "-", with: " ")) },
-            checkIn: checkInForm, practiceLink: Paths.practice(id), planLink: Paths.plan(id))
+            checkIn: checkInForm, practiceLink: Paths.practice(id), planLink: Paths.plan(id), dischargeLink: Paths.dischargePage(id))
         return try await WebPage.render(req, "progress", title: "Progress", context, notice: WebPage.notice(req, [
             "checked-in": "Thank you. Your check-in is saved.",
             "checked-in-therapist-review": "Your check-in is saved. \(ProgressRoutes.advice(.therapistReview)!)",
