@@ -133,9 +133,11 @@ print("""
 
 # Operations whose well-formed requests can still break a rule that a schema cannot state
 # (the clinic or caregiver account must exist, the current password must match, common
-# passwords are refused, a plan exists or not, a log id was used, ...). For them 422 is a correct answer to schema-valid data.
+# passwords are refused, a plan exists or not, a log id was used, a check-in's day is too far back, an
+# edited dose is out of range, a message is empty or its photo is not the image it says, ...). For them
+# 422 is a correct answer to schema-valid data.
 [[operations]]
-include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert", "saveTherapistSchedule", "listTherapistSlots", "listVisits", "bookVisit", "bookVisitSeries", "rescheduleVisit", "cancelVisit", "recordVisitAttendance", "inviteVisitGuest"]
+include-operation-id = ["register", "addClinicAdmin", "changePassword", "addCareTeamMember", "linkCaregiver", "saveIntakeDraft", "submitIntake", "decideIntakeTriage", "scoreMeasure", "assignMeasure", "completeMeasure", "createNote", "updateNote", "signNote", "addAddendum", "noteTemplate", "createExercise", "updateExercise", "archiveExercise", "addExerciseMedia", "removeExerciseMedia", "createPlan", "revisePlan", "endPlan", "logPractice", "acknowledgePracticeAlert", "saveTherapistSchedule", "listTherapistSlots", "listVisits", "bookVisit", "bookVisitSeries", "rescheduleVisit", "cancelVisit", "recordVisitAttendance", "inviteVisitGuest", "saveCheckIn", "acceptSuggestion", "startThread", "replyThread"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 # The live counting socket answers a plain request 426 (it is opened as a WebSocket).
