@@ -61,10 +61,13 @@ import VaporTesting
             #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/checkins", token: try await app.token(Demo.patient2),
                                        json: ["morningPain": 1]).status == .notFound)
             let saved = try await app.send(.POST, "/api/v1/patients/\(maria)/checkins", token: patient,
-                                           json: ["morningPain": 3, "answers": ["calf-swelling": true], "note": "Calf is sore"])
+                                           json: ["morningPain": 2, "answers": ["calf-swelling": true], "note": "Calf is sore"])
             #expect(saved.status == .created, "\(saved.text)")
             #expect((saved.object["triage"] as? [String: Any])?["outcome"] as? String == "urgent-in-person")
             #expect((saved.object["advice"] as? String)?.contains("doctor today") == true)
+            // Progressions wait while a red flag is open.
+            let suggestions = { try await app.send(.GET, "/api/v1/patients/\(maria)/suggestions", token: therapist).array }
+            #expect(try await suggestions().allSatisfy { $0["decision"] as? String != "progress" })
             let open = try await app.send(.GET, "/api/v1/patients/\(maria)/alerts", token: therapist).array
             let flag = try #require(open.first { $0["kind"] as? String == "red-flag" })
             let flagID = try #require(flag["id"] as? String)
@@ -74,6 +77,7 @@ import VaporTesting
                 #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/alerts/\(flagID)/acknowledge", token: therapist).status == .noContent)
             }
             #expect(!(try await app.send(.GET, "/api/v1/patients/\(maria)/alerts", token: therapist).array.contains { $0["id"] as? String == flagID }))
+            #expect(try await suggestions().contains { $0["decision"] as? String == "progress" }, "seen, the progressions come back")
             let all = try await app.send(.GET, "/api/v1/patients/\(maria)/alerts?all=true", token: therapist).array
             #expect(all.contains { $0["id"] as? String == flagID && $0["acknowledgedAt"] is String })
             // The same day again replaces the check-in.
@@ -146,16 +150,16 @@ import VaporTesting
             #expect(own.status == .ok)
             #expect(own.text.contains("Your progress") && own.text.contains("Morning check-in") && own.text.contains("<svg class=\"chart\""))
             #expect(own.text.contains("The numbers as a table") && !own.text.contains("Suggested changes"))
+            var dana = WebTests.Browser(app: app)
+            try await dana.signIn(Demo.therapist)
+            let dense = try await dana.get("/patients/\(maria)/progress")
+            #expect(dense.text.contains("Suggested changes") && dense.text.contains("Since the visit on") && dense.text.contains("Alerts"))
             let csrf = try #require(WebTests.Browser.csrf(in: own.text))
             let saved = try await patient.post("/patients/\(maria)/progress/checkin", form: ["morningPain": "2", "flag-fever": "yes"], csrf: csrf)
             #expect(saved.status == .seeOther && saved.headers.first(name: .location)?.contains("checked-in-urgent-in-person") == true)
             let missing = try await patient.post("/patients/\(maria)/progress/checkin", form: [:], csrf: csrf)
             #expect(missing.status == .unprocessableEntity && missing.text.contains("Choose how much pain"))
 
-            var dana = WebTests.Browser(app: app)
-            try await dana.signIn(Demo.therapist)
-            let dense = try await dana.get("/patients/\(maria)/progress")
-            #expect(dense.text.contains("Suggested changes") && dense.text.contains("Since the visit on") && dense.text.contains("Alerts"))
             var james = WebTests.Browser(app: app)
             try await james.signIn(Demo.patient2)
             #expect(try await james.get("/patients/\(maria)/progress").status == .notFound)

@@ -86,11 +86,18 @@ struct AlertService {
         where TriageOutcome(rawValue: row.triage).map({ $0 != .clear }) == true {
             let result = row.checkIn.triage
             let day = (try? CalendarDay(row.day))?.longName ?? row.day
-            out.append(Finding(kind: "red-flag", key: "red-flag:\(row.id?.uuidString ?? row.day)", title: "Red flag in a check-in",
+            out.append(Finding(kind: "red-flag", key: Self.redFlagKey(row), title: "Red flag in a check-in",
                                detail: "\(day): \(result.reasons.map(\.explanation).joined(separator: " ")) (\(result.outcome.rawValue.replacingOccurrences(of: "-", with: " ")))",
                                link: progress, at: row.recordedAt))
         }
         return out
+    }
+
+    static func redFlagKey(_ row: CheckInModel) -> String { "red-flag:\(row.id?.uuidString ?? row.day)" }
+
+    /// The findings already marked seen, by key.
+    func acknowledgedKeys(_ patient: AuthorizedPatient) async throws -> Set<String> {
+        Set(try await PatientAlertModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$acknowledgedAt != nil).all().map(\.key))
     }
 
     /// Open alerts (or all of them), most recent first.
@@ -127,6 +134,7 @@ struct AlertService {
                 row.acknowledgedAt = ctx.now
                 row.$acknowledgedBy.id = ctx.user?.userID
                 try await row.update(on: ctx.db)
+                if finding.kind == "red-flag" { try await ProgressionService(ctx: ctx).refresh(patient) }
                 return
             }
             let row = PatientAlertModel()
@@ -142,6 +150,8 @@ struct AlertService {
             row.$acknowledgedBy.id = ctx.user?.userID
             // Two marks at once: the (patient, key) unique key keeps one; the second is a no-op.
             do { try await row.create(on: ctx.db) } catch where DatabaseRefusal.domainError(error)?.kind == .conflict { return }
+            // A red flag seen: progressions held for it may be suggested again.
+            if finding.kind == "red-flag" { try await ProgressionService(ctx: ctx).refresh(patient) }
             return
         }
         try await PracticeService(ctx: ctx).acknowledge(patient, alertID: alertID)

@@ -30,6 +30,12 @@ struct ProgressionService {
         let logs = try await PracticeService(ctx: ctx).history(patient, since: earliest, planID: planID, itemID: itemID).compactMap(Self.logged)
         // Mornings from a little before, for the baseline on the day the dose changed.
         let checkIns = try await CheckInService(ctx: ctx).mornings(patient, since: earliest.adding(days: -14))
+        // A red flag in a check-in of the last week holds every progression until the therapist
+        // has marked it seen (CLINICAL.md §5: close the loop before loading more).
+        let seen = try await AlertService(ctx: ctx).acknowledgedKeys(patient)
+        let flagged = try await CheckInService(ctx: ctx).list(patient, since: today.adding(days: -7)).contains { row in
+            TriageOutcome(rawValue: row.triage).map { $0 != .clear } == true && !seen.contains(AlertService.redFlagKey(row))
+        }
         var pendingQuery = SuggestionModel.query(on: ctx.db).filter(\.$plan.$id == planID).filter(\.$status == .pending)
         if let itemID { pendingQuery = pendingQuery.filter(\.$itemID == itemID) }
         let pending = try await pendingQuery.all()
@@ -46,7 +52,7 @@ struct ProgressionService {
                 variant = (s.decision == .progress ? exercise.harder : exercise.easier).first
                 doseTo = item.dose
             }
-            guard s.decision != .hold, doseTo != item.dose || variant != nil, doseTo.problems.isEmpty else {
+            guard s.decision != .hold, !(flagged && s.decision == .progress), doseTo != item.dose || variant != nil, doseTo.problems.isEmpty else {
                 if let existing { try await supersede(existing) }
                 continue
             }
