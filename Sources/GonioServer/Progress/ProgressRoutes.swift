@@ -126,7 +126,13 @@ struct ProgressRoutes: Feature {
     func alertsAPI(req: Request) async throws -> [AlertService.AlertView] {
         let ctx = req.context
         let id = try req.uuidParameter("patientID")
-        let all = (try? req.query.get(Bool.self, at: "all")) ?? false
+        let all: Bool
+        let given = (req.url.query ?? "").split(separator: "&").contains { $0 == "all" || $0.hasPrefix("all=") }
+        switch req.query[String.self, at: "all"] {
+        case nil where !given, "false": all = false
+        case "true": all = true
+        default: throw DomainError.invalid("all-invalid", "all is true or false.")
+        }
         let patient = try await ctx.gate.authorize(.alertList, patientID: id, resource: Self.resource(id) + "/alerts")
         return try await AlertService(ctx: ctx).list(patient, openOnly: !all)
     }
