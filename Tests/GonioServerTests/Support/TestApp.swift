@@ -29,6 +29,10 @@ func withTestApp(
     // Tests check what requests do, not how many the machine can serve: every suite runs at
     // once in one process, so a burst may wait long for its connection without being refused.
     config.databaseWait = 120
+    // Likewise a request that waits its turn for the write lock while every other suite runs:
+    // the server's idle timeout (15 s, counted while a handler works too) must not cut it. The
+    // hardening tests set their own short timeout.
+    config.idleTimeout = 120
     if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         schema = name
