@@ -12,6 +12,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.gonioConfig = config
     await app.startWorkPool()
     app.storage[CallRoomsKey.self] = CallRooms()
+    app.lifecycle.use(CallRoomsDrain())
     if let url = config.smtpURL {
         app.mailer = SMTPMailer(settings: try SMTPSettings(url: url, from: config.mailFrom), eventLoopGroup: app.eventLoopGroup)
     }

@@ -36,6 +36,33 @@ actor CallRooms {
     var trackRequests: [UUID: TrackRequest] = [:]
     /// The measurement in progress, one per call.
     var tracking: [UUID: TrackSession] = [:]
+    /// Work started from a call that outlives its message (keeping a reading): awaited before
+    /// the application shuts its database down.
+    private var pending: [UUID: Task<Void, Never>] = [:]
+    private var drained = false
+
+    /// Runs `work` outside the rooms' actor (a slow database must not hold up other calls),
+    /// remembered until it is done.
+    func keep(_ work: @escaping @Sendable () async -> Void) {
+        // After the drain the database is closing: nothing new may start.
+        guard !drained else { return }
+        let id = UUID()
+        pending[id] = Task {
+            await work()
+            await self.done(id)
+        }
+    }
+
+    private func done(_ id: UUID) { pending[id] = nil }
+
+    /// Waits for every piece of kept work (at shutdown).
+    func drain() async {
+        while let (id, task) = pending.first {
+            await task.value
+            pending[id] = nil
+        }
+        drained = true
+    }
     /// Who the host has let in, by user: someone who reconnects (a dropped network, a reload)
     /// comes straight back in.
     private var admittedUsers: [UUID: Set<UUID>] = [:]
@@ -168,6 +195,13 @@ actor CallRooms {
 }
 
 struct CallRoomsKey: StorageKey { typealias Value = CallRooms }
+
+/// At shutdown, readings still being kept are written before the database closes.
+struct CallRoomsDrain: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await app.callRooms.drain()
+    }
+}
 
 extension Application {
     /// The calls in progress in this process.

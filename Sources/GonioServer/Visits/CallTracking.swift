@@ -117,8 +117,8 @@ extension CallRooms {
                 let text = JSONValue.object([("type", .string("track-stopped")), ("peer", .string(session.peerID)),
                                              ("summary", MotionStream.json(reading))]).text
                 for other in (rooms[visitID] ?? [:]).values where other.admitted { try? await other.socket.send(text) }
-                // Kept with the visit outside the rooms' actor: a slow database must not hold up other calls.
-                if !reading.isEmpty { Task { await session.record(reading) } }
+                // Kept with the visit outside the rooms' actor, and awaited at shutdown.
+                if !reading.isEmpty { keep { await session.record(reading) } }
             }
         } else if peer.host, trackRequests[visitID] != nil {
             trackRequests[visitID] = nil
