@@ -5,6 +5,15 @@ public struct MessageDraft: Equatable, Sendable {
         case exercise(String)
         case log(String)
 
+        /// From its kind and id as sent ("exercise" or "log").
+        public init(kind: String, id: String) throws(DomainError) {
+            switch kind {
+            case "exercise": self = .exercise(id)
+            case "log": self = .log(id)
+            default: throw .invalid("reference-invalid", "A reference's kind is exercise or log.")
+            }
+        }
+
         public var kind: String { if case .exercise = self { "exercise" } else { "log" } }
         public var id: String { switch self { case .exercise(let id), .log(let id): id } }
     }

@@ -340,7 +340,8 @@ public enum Progression {
 
     static func roundHalf(_ x: Double) -> Double { (x * 2).rounded() / 2 }
     static func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
-    static func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String((x * 10).rounded() / 10) }
+    /// A number as a reading says it: whole numbers without ".0", others to one decimal.
+    public static func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String((x * 10).rounded() / 10) }
     static func list(_ items: [String]) -> String {
         items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
     }

@@ -241,7 +241,7 @@ struct MessageRoutes: Feature {
         if let r = form.reference, !r.isEmpty {
             let parts = r.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw DomainError.invalid("reference-invalid", "Choose what the message is about from the list.") }
-            ref = parts[0] == "exercise" ? .exercise(parts[1]) : .log(parts[1])
+            ref = try MessageDraft.Reference(kind: parts[0], id: parts[1])
         }
         var attachment: MessageDraft.Attachment?
         if let photo = form.photo, photo.data.readableBytes > 0 {

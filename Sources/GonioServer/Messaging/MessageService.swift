@@ -54,14 +54,7 @@ struct MessageService {
         }
 
         func draft() throws -> MessageDraft {
-            var ref: MessageDraft.Reference?
-            if let r = reference {
-                switch r.kind {
-                case "exercise": ref = .exercise(r.id)
-                case "log": ref = .log(r.id)
-                default: throw DomainError.invalid("reference-invalid", "A reference's kind is exercise or log.")
-                }
-            }
+            let ref = try reference.map { try MessageDraft.Reference(kind: $0.kind, id: $0.id) }
             var attached: MessageDraft.Attachment?
             if let a = attachment {
                 guard a.data.count <= (MessageDraft.maxAttachmentBytes / 3 + 1) * 4 + 8 else {

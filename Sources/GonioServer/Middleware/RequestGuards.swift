@@ -62,7 +62,7 @@ struct InputGuard: AsyncMiddleware {
     /// Waits for the whole body, at most the app's body limit, and at most the body timeout.
     private func collectBody(_ req: Request) async throws {
         // Media uploads (pictures, videos) may be larger than any other body.
-        let max = req.method == .POST && Paths.isMediaUpload(req.url.path)
+        let max = req.method == .POST && Paths.allowsLargeBody(req.url.path)
             ? req.application.gonioConfig.mediaMaxBytes : req.application.routes.defaultMaxBodySize.value
         let seconds = req.application.gonioConfig.bodyTimeout
         let promise = req.eventLoop.makePromise(of: Void.self)

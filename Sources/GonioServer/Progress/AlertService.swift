@@ -56,7 +56,7 @@ struct AlertService {
         }
         if let rise = ProgressAlerts.painRising(sessions, today: today, rules: Self.rules) {
             out.append(Finding(kind: "pain-rising", key: "pain-rising:\(today.weekStart)", title: "Pain rising",
-                               detail: "Session pain averaged \(Self.n(rise.now))/10 this week, up from \(Self.n(rise.before))/10 the week before.",
+                               detail: "Session pain averaged \(Progression.n(rise.now))/10 this week, up from \(Progression.n(rise.before))/10 the week before.",
                                link: progress, at: ctx.now))
         }
         // No practice.
@@ -77,7 +77,7 @@ struct AlertService {
             let (previous, latest) = (ordered[ordered.count - 2], ordered[ordered.count - 1])
             if ProgressAlerts.worsening(measure, previous: previous.score, latest: latest.score) {
                 out.append(Finding(kind: "worsening-measure", key: "worsening:\(latest.id?.uuidString ?? code)", title: "\(measure.name) worse",
-                                   detail: "\(Self.n(previous.score)) → \(Self.n(latest.score)): worse by at least the meaningful change (\(measure.meaningfulChange?.summary ?? "")).",
+                                   detail: "\(Progression.n(previous.score)) → \(Progression.n(latest.score)): worse by at least the meaningful change (\(measure.meaningfulChange?.summary ?? "")).",
                                    link: Paths.measures(patient.id), at: latest.completedAt))
             }
         }
@@ -157,5 +157,4 @@ struct AlertService {
         try await PracticeService(ctx: ctx).acknowledge(patient, alertID: alertID)
     }
 
-    static func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String((x * 10).rounded() / 10) }
 }

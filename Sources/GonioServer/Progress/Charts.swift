@@ -38,7 +38,7 @@ enum Chart {
         }
         for t in ticks {
             svg += "<line class=\"chart-grid\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\"/>"
-            svg += "<text class=\"chart-tick\" x=\"\(f(left - 6))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(AlertService.n(t))</text>"
+            svg += "<text class=\"chart-tick\" x=\"\(f(left - 6))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(Progression.n(t))</text>"
         }
         // Dates under the axis: the first, the last, and about two between.
         let marks = Set([0, Int(span / 3), Int(2 * span / 3), Int(span)]).sorted()
@@ -51,7 +51,7 @@ enum Chart {
             let path = s.points.sorted { $0.day < $1.day }.map { "\(f(x($0.day))),\(f(y($0.value)))" }.joined(separator: " ")
             if s.points.count > 1 { svg += "<polyline class=\"chart-line \(s.style)\" points=\"\(path)\"/>" }
             for p in s.points {
-                svg += "<circle class=\"chart-dot \(s.style)\" cx=\"\(f(x(p.day)))\" cy=\"\(f(y(p.value)))\" r=\"4\"><title>\(escape(s.name)), \(p.day.longName): \(AlertService.n(p.value))</title></circle>"
+                svg += "<circle class=\"chart-dot \(s.style)\" cx=\"\(f(x(p.day)))\" cy=\"\(f(y(p.value)))\" r=\"4\"><title>\(escape(s.name)), \(p.day.longName): \(Progression.n(p.value))</title></circle>"
             }
         }
         return svg + "</svg>"

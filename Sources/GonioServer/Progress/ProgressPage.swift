@@ -145,7 +145,7 @@ enum ProgressPage {
             }
             let lo = m.scoreRange[0], hi = m.scoreRange[1]
             let change = m.difference.map { d in
-                "\(d >= 0 ? "+" : "")\(AlertService.n((d * 10).rounded() / 10)) since the first" + (m.meaningful == true ? ", a meaningful change" : "")
+                "\(d >= 0 ? "+" : "")\(Progression.n((d * 10).rounded() / 10)) since the first" + (m.meaningful == true ? ", a meaningful change" : "")
             } ?? "One score so far"
             charts.append(ChartBlock(
                 id: "chart-\(m.code)", heading: m.name,
@@ -153,7 +153,7 @@ enum ProgressPage {
                 svg: Chart.lines(id: "chart-\(m.code)", title: m.name, description: "\(m.name) scores over time. \(change).",
                                  from: Chart.start(of: points.map(\.day), to: to), to: to, yMin: lo, yMax: hi, ticks: [lo, (lo + hi) / 2, hi],
                                  series: [.init(name: m.name, style: "series-1", points: points)], band: band),
-                table: Table(headers: ["Date", "Score"], rows: points.map { [$0.day.longName, AlertService.n(($0.value * 10).rounded() / 10)] })))
+                table: Table(headers: ["Date", "Score"], rows: points.map { [$0.day.longName, Progression.n(($0.value * 10).rounded() / 10)] })))
         }
 
         // Range of motion.
@@ -251,10 +251,10 @@ enum ProgressPage {
         let earlier = p.pain.prefix(5).compactMap(\.during)
         if !recent.isEmpty {
             let now = Double(recent.reduce(0, +)) / Double(recent.count)
-            var line = "Pain during exercise has been about \(AlertService.n(now.rounded()))/10 lately"
+            var line = "Pain during exercise has been about \(Progression.n(now.rounded()))/10 lately"
             if p.pain.count >= 8, !earlier.isEmpty {
                 let then = Double(earlier.reduce(0, +)) / Double(earlier.count)
-                line += then - now >= 1 ? ", down from about \(AlertService.n(then.rounded()))" : now - then >= 1 ? ", up from about \(AlertService.n(then.rounded()))" : ""
+                line += then - now >= 1 ? ", down from about \(Progression.n(then.rounded()))" : now - then >= 1 ? ", up from about \(Progression.n(then.rounded()))" : ""
             }
             out.append(line + ".")
         }

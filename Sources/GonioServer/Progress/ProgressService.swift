@@ -186,8 +186,8 @@ struct ProgressService {
         let after = done.compactMap { $0.report.worstPain }
         if !after.isEmpty {
             let now = Double(after.reduce(0, +)) / Double(after.count)
-            var line = "Session pain averaged \(AlertService.n(now))/10 (worst \(after.max()!))"
-            if !before.isEmpty { line += ", against \(AlertService.n(Double(before.reduce(0, +)) / Double(before.count)))/10 before" }
+            var line = "Session pain averaged \(Progression.n(now))/10 (worst \(after.max()!))"
+            if !before.isEmpty { line += ", against \(Progression.n(Double(before.reduce(0, +)) / Double(before.count)))/10 before" }
             lines.append(line + ".")
         }
         let recentMornings = mornings.filter { $0.day > start }
@@ -195,7 +195,7 @@ struct ProgressService {
             lines.append("Morning pain \(recentMornings.map { "\($0.pain)" }.joined(separator: ", ")) on \(recentMornings.count) check-in\(recentMornings.count == 1 ? "" : "s").")
         }
         let newScores = measures.filter { patient.day(at: $0.completedAt) > start }
-        for r in newScores { lines.append("\(MeasureLibrary.measure(code: r.code)?.name ?? r.code): \(AlertService.n(r.score)) (\(r.interpretation)).") }
+        for r in newScores { lines.append("\(MeasureLibrary.measure(code: r.code)?.name ?? r.code): \(Progression.n(r.score)) (\(r.interpretation)).") }
         let alerts = try await AlertService(ctx: ctx).list(patient, openOnly: true)
         if !alerts.isEmpty { lines.append("\(alerts.count) open alert\(alerts.count == 1 ? "" : "s"): \(alerts.prefix(3).map(\.title).joined(separator: "; ")).") }
         let pending = try await ProgressionService(ctx: ctx).pending(patient)

@@ -143,8 +143,8 @@ enum Paths {
 
     static func isAPI(_ path: String) -> Bool { path.hasPrefix(apiPrefix) }
 
-    /// Where pictures and videos are uploaded: the only bodies allowed past 1 MB.
-    static func isMediaUpload(_ path: String) -> Bool {
+    /// Where a body may pass 1 MB: uploads of pictures and videos, and messages with a photo.
+    static func allowsLargeBody(_ path: String) -> Bool {
         let parts = path.split(separator: "/")
         return (parts.count == 3 && parts[0] == "exercises" && parts[2] == "media")
             || (parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "exercises" && parts[4] == "media")
