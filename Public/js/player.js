@@ -248,14 +248,18 @@ function run(step) {
 
   // Camera counting, for exercises Gonio tracks: each repetition the camera sees counts like a
   // tap, and its form cue is spoken. Tapping keeps working all along.
-  const tracking = { controller: null, reps: 0, partial: 0, lows: [], highs: [], scores: [], tiredSaid: false };
+  const tracking = { controller: null, reps: 0, partial: 0, lows: [], highs: [], scores: [] };
   const trackView = h('div', { class: 'tracking-view' });
   const trackStatus = h('p', { class: 'tracking-status', role: 'status' });
   const handlers = {
     rep(m) {
+      // The in-session rules run on the server with the clinic's thresholds (form slipping,
+      // repetitions short of the range): it says when to rest, once a set.
+      const rest = m.advice && m.advice.action === 'rest' ? m.advice.reason : null;
       if (!m.counted) {
         tracking.partial += 1;
-        trackStatus.textContent = 'That one was only part of the way: it is not counted.';
+        trackStatus.textContent = rest || 'That one was only part of the way: it is not counted.';
+        if (rest) say(rest);
         return;
       }
       tracking.reps += 1;
@@ -265,15 +269,9 @@ function run(step) {
       const cue = (m.cues || [])[0];
       trackStatus.textContent = cue ? `Counted. ${cue}.` : 'Counted. Good form.';
       if (cue) say(cue);
-      const n = tracking.scores.length;
-      if (!tracking.tiredSaid && n >= 6) {
-        const third = Math.floor(n / 3);
-        const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        if (mean(tracking.scores.slice(-third)) <= mean(tracking.scores.slice(0, third)) - 15) {
-          tracking.tiredSaid = true;
-          trackStatus.textContent = 'Your form is slipping: take a rest before carrying on.';
-          say('Your form is slipping. Take a rest before carrying on.');
-        }
+      if (rest) {
+        trackStatus.textContent = rest;
+        say(rest);
       }
       // A repetition seen is one done, holds included (the camera saw it held and lowered).
       if (isHold) {
@@ -412,7 +410,7 @@ function finish() {
     h('p', { class: 'lead' }, 'That is today\'s session finished. Take a moment to rest and have a drink of water.'),
     h('ul', {}, h('li', {}, `${session.done} done`), session.stopped ? h('li', {}, `${session.stopped} stopped`) : null,
       session.skipped ? h('li', {}, `${session.skipped} skipped`) : null),
-    session.alerts ? h('p', { class: 'pain-warning' }, 'You reported pain above 5 out of 10. Your therapist will be told and will be in touch.') : null,
+    session.alerts ? h('p', { class: 'pain-warning' }, `You reported pain above ${data.painLimit} out of 10. Your therapist will be told and will be in touch.`) : null,
     status,
     h('p', {}, h('a', { class: 'button', href: data.practiceURL }, 'See your progress')),
   );

@@ -10,7 +10,7 @@ const BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 
 
 /** Opens the counting socket for one exercise. `on.rep(message)`, `on.frame(message)`, `on.closed(reason)`. */
 function openSocket(socketPath, spec, on) {
-  const url = `${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}${socketPath}?exercise=${encodeURIComponent(spec)}&skeleton=blazepose33&space=image`;
+  const url = `${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}${socketPath}${socketPath.includes('?') ? '&' : '?'}exercise=${encodeURIComponent(spec)}&skeleton=blazepose33&space=image`;
   const ws = new WebSocket(url);
   const pending = [];
   ws.onopen = () => { for (const m of pending.splice(0)) ws.send(m); };

@@ -259,10 +259,10 @@ import Testing
     @Test func reportsAreCheckedAndPainAboveFiveBreachesTheRule() throws {
         let fine = try PracticeReport(outcome: .completed, setsDone: 2, repsDone: 20, painBefore: 3, painDuring: 5, painAfter: 4, effort: 4,
                                       feeling: .aboutRight, note: "  ").validated()
-        #expect(!fine.breachesPainLimit && fine.note == nil && fine.worstPain == 5)
-        #expect(PracticeReport(outcome: .stopped, setsDone: 1, repsDone: 4, painDuring: 7).breachesPainLimit)
-        #expect(PracticeReport(outcome: .completed, setsDone: 2, repsDone: 20, painAfter: 6).breachesPainLimit)
-        #expect(!PracticeReport(outcome: .completed, setsDone: 2, repsDone: 20, painBefore: 8).breachesPainLimit,
+        #expect(!fine.breachesPainLimit() && fine.note == nil && fine.worstPain == 5)
+        #expect(PracticeReport(outcome: .stopped, setsDone: 1, repsDone: 4, painDuring: 7).breachesPainLimit())
+        #expect(PracticeReport(outcome: .completed, setsDone: 2, repsDone: 20, painAfter: 6).breachesPainLimit())
+        #expect(!PracticeReport(outcome: .completed, setsDone: 2, repsDone: 20, painBefore: 8).breachesPainLimit(),
                 "pain before starting is the baseline, not a reaction to the exercise")
         for bad in [PracticeReport(outcome: .completed, setsDone: 21, repsDone: 0), PracticeReport(outcome: .completed, setsDone: 1, repsDone: -1),
                     PracticeReport(outcome: .completed, setsDone: 1, repsDone: 1, painDuring: 11),

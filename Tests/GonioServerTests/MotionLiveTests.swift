@@ -86,3 +86,41 @@ extension MotionLiveTests {
         }
     }
 }
+
+extension MotionLiveTests {
+    /// Repetitions short of the range in a row: the stream advises a rest once a set, by the
+    /// clinic's number (the same `InSession` rule the player's log uses).
+    @Test func repetitionsShortOfTheRangeAdviseARest() throws {
+        var settings = try MotionRoutes.Settings(exercise: "elbow-flexion", skeleton: "coco17")
+        settings.rules.failedRepsForRest = 2
+        let stream = MotionStream(settings)
+        var t = 0.0
+        var replies: [[String: Any]] = []
+        func send(_ flexion: Double) {
+            for r in stream.handle(Self.frame(t, flexion: flexion)) {
+                replies.append((try? JSONSerialization.jsonObject(with: Data(r.text.utf8))) as? [String: Any] ?? [:])
+            }
+            t += 1.0 / 30
+        }
+        func rep(to peak: Double) {
+            for i in 0..<45 { send(5 + (peak - 5) * (1 - cos(Double(i) / 45 * 2 * .pi)) / 2) }
+            for _ in 0..<10 { send(5) }
+        }
+        for _ in 0..<15 { send(5) }
+        for _ in 0..<4 { rep(to: 35) }
+        let reps = replies.filter { $0["type"] as? String == "rep" }
+        #expect(reps.count >= 2 && reps.allSatisfy { $0["counted"] as? Bool == false }, "\(reps)")
+        let advised = reps.filter { $0["advice"] != nil }
+        #expect(advised.count == 1, "once a set")
+        let advice = advised.first?["advice"] as? [String: Any]
+        #expect(advice?["action"] as? String == "rest" && advice?["rule"] as? String == "failed-repetitions")
+        #expect(reps.firstIndex { $0["advice"] != nil } == 1, "after the second")
+        // A new set starts counting again.
+        _ = stream.handle(#"{"type":"reset"}"#)
+        replies = []
+        t += 1
+        for _ in 0..<15 { send(5) }
+        rep(to: 135)
+        #expect(replies.filter { $0["type"] as? String == "rep" }.allSatisfy { $0["advice"] == nil && $0["counted"] as? Bool == true })
+    }
+}

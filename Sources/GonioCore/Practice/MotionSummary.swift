@@ -52,15 +52,10 @@ public struct MotionSummary: Codable, Equatable, Sendable {
         return self
     }
 
-    /// Form fell off during the set: the last third of the repetitions scored at least 15
-    /// points below the first third (the player suggests a rest; the log keeps it for the
-    /// therapist). Needs six or more scored repetitions.
+    /// Form fell off during the set (`InSession.formDeclined`, the defaults): the player
+    /// suggests a rest; the log keeps it for the therapist.
     public var formDeclined: Bool {
-        guard let scores = formScores, scores.count >= 6 else { return false }
-        let third = scores.count / 3
-        let first = Double(scores.prefix(third).reduce(0, +)) / Double(third)
-        let last = Double(scores.suffix(third).reduce(0, +)) / Double(third)
-        return last <= first - 15
+        formScores.map { InSession.formDeclined($0) } ?? false
     }
 }
 

@@ -63,13 +63,12 @@ public struct PracticeReport: Equatable, Sendable {
     }
 
     /// The pain-monitoring rule (CLINICAL.md §6; Silbernagel et al., Am J Sports Med 2007;35:897):
-    /// pain during or after exercise may reach 5/10; above 5 the exercise should stop and the
+    /// pain during or after exercise may reach 5/10; above it the exercise should stop and the
     /// therapist hears of it. (That it must also settle by the next morning is for the
     /// therapist to follow up: a log cannot know the next morning.)
-    public static let acceptablePain = 5
-
-    public var breachesPainLimit: Bool {
-        [painDuring, painAfter].contains { ($0 ?? 0) > Self.acceptablePain }
+    /// A clinic may set its own limits (`ProgressionRules`); the defaults are 5/10.
+    public func breachesPainLimit(_ rules: ProgressionRules = .defaults) -> Bool {
+        (painDuring.map { Double($0) > rules.painDuringMax } ?? false) || (painAfter.map { Double($0) > rules.painAfterMax } ?? false)
     }
 
     /// The worst pain reported during or after.

@@ -1,6 +1,6 @@
 /// When the therapist's list should flag a patient between visits. Each rule is a plain
 /// function over what was recorded; the server keeps an alert until the therapist marks it seen.
-/// (Pain above 5/10 in a session is flagged as the log is kept: `PracticeReport.breachesPainLimit`.)
+/// (Pain above 5/10 in a session is flagged as the log is kept: `PracticeReport.breachesPainLimit`, with the clinic's limits.)
 public enum ProgressAlerts {
     public struct Rules: Codable, Equatable, Sendable {
         /// Days without any practice, with a plan in force, before the therapist hears of it

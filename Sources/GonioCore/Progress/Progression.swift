@@ -51,8 +51,87 @@ public struct ProgressionRules: Codable, Equatable, Sendable {
     /// Load up by this share (ACSM 2–10%), down by `loadDownShare` on a breach.
     public var loadUpShare: Double = 0.05
     public var loadDownShare: Double = 0.1
+    /// In session (`InSession`): the last third of a set's form scores this many points below
+    /// the first third suggests a rest.
+    public var formDropPoints: Int = 15
+    /// In session: this many repetitions in a row only part of the way suggest a rest.
+    public var failedRepsForRest: Int = 3
 
     public init() {}
+
+    /// The defaults of CLINICAL.md §6 (version 1). A clinic's own set starts from these.
+    public static let defaults = ProgressionRules()
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case version, painDuringMax, painAfterMax, breachLookback, morningRiseAllowed, weeklyRiseMin, sessionsToProgress
+        case effortToProgress, effortTooHard, adherenceMin, formScoreMin, repsStep, repsMax, setsMax, holdStepSeconds
+        case holdMaxSeconds, loadUpShare, loadDownShare, formDropPoints, failedRepsForRest
+    }
+
+    /// Any field left out keeps its default, so a clinic changes only what it means to.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ProgressionRules()
+        func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        version = try v(.version, d.version)
+        painDuringMax = try v(.painDuringMax, d.painDuringMax)
+        painAfterMax = try v(.painAfterMax, d.painAfterMax)
+        breachLookback = try v(.breachLookback, d.breachLookback)
+        morningRiseAllowed = try v(.morningRiseAllowed, d.morningRiseAllowed)
+        weeklyRiseMin = try v(.weeklyRiseMin, d.weeklyRiseMin)
+        sessionsToProgress = try v(.sessionsToProgress, d.sessionsToProgress)
+        effortToProgress = try v(.effortToProgress, d.effortToProgress)
+        effortTooHard = try v(.effortTooHard, d.effortTooHard)
+        adherenceMin = try v(.adherenceMin, d.adherenceMin)
+        formScoreMin = try v(.formScoreMin, d.formScoreMin)
+        repsStep = try v(.repsStep, d.repsStep)
+        repsMax = try v(.repsMax, d.repsMax)
+        setsMax = try v(.setsMax, d.setsMax)
+        holdStepSeconds = try v(.holdStepSeconds, d.holdStepSeconds)
+        holdMaxSeconds = try v(.holdMaxSeconds, d.holdMaxSeconds)
+        loadUpShare = try v(.loadUpShare, d.loadUpShare)
+        loadDownShare = try v(.loadDownShare, d.loadDownShare)
+        formDropPoints = try v(.formDropPoints, d.formDropPoints)
+        failedRepsForRest = try v(.failedRepsForRest, d.failedRepsForRest)
+    }
+
+    /// Refuses a set a clinic could not mean: every value on its scale, and the limits in an
+    /// order that leaves room to progress (effort to progress below effort too hard).
+    /// The ranges are wide on purpose: they catch typing slips, not clinical judgement.
+    public func validated() throws(DomainError) -> ProgressionRules {
+        func within(_ value: Double, _ name: String, _ range: ClosedRange<Double>) throws(DomainError) {
+            guard value.isFinite, range.contains(value) else {
+                throw .invalid("rules-invalid", "\(name) is \(Progression.n(range.lowerBound)) to \(Progression.n(range.upperBound)).")
+            }
+        }
+        func within(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws(DomainError) {
+            guard range.contains(value) else { throw .invalid("rules-invalid", "\(name) is \(range.lowerBound) to \(range.upperBound).") }
+        }
+        try within(painDuringMax, "painDuringMax", 0...10)
+        try within(painAfterMax, "painAfterMax", 0...10)
+        try within(breachLookback, "breachLookback", 1...10)
+        try within(morningRiseAllowed, "morningRiseAllowed", 0...5)
+        try within(weeklyRiseMin, "weeklyRiseMin", 0...5)
+        try within(sessionsToProgress, "sessionsToProgress", 1...10)
+        try within(effortToProgress, "effortToProgress", 0...10)
+        try within(effortTooHard, "effortTooHard", 0...10)
+        try within(adherenceMin, "adherenceMin", 0...1)
+        try within(formScoreMin, "formScoreMin", 0...100)
+        try within(repsStep, "repsStep", 1...10)
+        try within(repsMax, "repsMax", 3...100)
+        try within(setsMax, "setsMax", 1...10)
+        try within(holdStepSeconds, "holdStepSeconds", 1...60)
+        try within(holdMaxSeconds, "holdMaxSeconds", 5...600)
+        try within(loadUpShare, "loadUpShare", 0.01...0.25)
+        try within(loadDownShare, "loadDownShare", 0.01...0.5)
+        try within(formDropPoints, "formDropPoints", 5...50)
+        try within(failedRepsForRest, "failedRepsForRest", 2...10)
+        guard effortToProgress < effortTooHard else {
+            throw .invalid("rules-invalid", "effortToProgress must be below effortTooHard, or no dose could both progress and be too hard.")
+        }
+        guard version >= 1 else { throw .invalid("rules-invalid", "version is 1 or more.") }
+        return self
+    }
 }
 
 public struct Prescription: Codable, Equatable, Sendable {

@@ -22,6 +22,8 @@ enum DemoHistory {
         var dana: CurrentUser
         /// Maria's caregiver (her daughter).
         var ana: CurrentUser
+        /// The clinic's admin.
+        var admin: CurrentUser
     }
 
     static func people(_ ctx: CallContext, maria mariaID: UUID, james jamesID: UUID) async throws -> People {
@@ -31,15 +33,17 @@ enum DemoHistory {
             }
             let id = try model.requireID()
             let therapist = try await TherapistModel.query(on: ctx.db).filter(\.$user.$id == id).first()
-            let clinics = try await ClinicMembershipModel.query(on: ctx.db).filter(\.$user.$id == id).all().map(\.$clinic.id)
+            let memberships = try await ClinicMembershipModel.query(on: ctx.db).filter(\.$user.$id == id).all()
+            let clinics = memberships.map(\.$clinic.id)
             return CurrentUser(userID: id, email: model.email, name: model.name, role: model.role, sessionID: UUID(), sessionKind: .api,
                                csrfToken: "", sessionCreatedAt: ctx.now, sessionLastSeenAt: ctx.now, patientID: patient,
                                therapistID: therapist?.id, therapistVerified: therapist?.verification == .verified, clinicIDs: clinics,
-                               adminClinicIDs: [])
+                               adminClinicIDs: memberships.filter { $0.role == .clinicAdmin }.map(\.$clinic.id))
         }
         let maria = try await user("patient@example.com", patient: mariaID), james = try await user("patient2@example.com", patient: jamesID)
         return People(maria: mariaID, james: jamesID, mariaUser: maria, jamesUser: james,
-                      dana: try await user(DemoSeed.therapistEmail), ana: try await user("caregiver@example.com"))
+                      dana: try await user(DemoSeed.therapistEmail), ana: try await user("caregiver@example.com"),
+                      admin: try await user("admin@example.com"))
     }
 
     /// `ctx` acting as `user` at `date`.
@@ -57,9 +61,20 @@ enum DemoHistory {
 
     static func seed(_ ctx: CallContext, maria: UUID, james: UUID) async throws {
         let p = try await people(ctx, maria: maria, james: james)
+        try await seedClinicRules(ctx, p)
         try await seedMaria(ctx, p)
         try await seedJames(ctx, p)
         try await seedVisits(ctx, p)
+    }
+
+    /// The clinic keeps holds to 45 seconds (its own rules, version 2), so a therapist sees a
+    /// clinic's set in force and the admin sees what was changed.
+    static func seedClinicRules(_ base: CallContext, _ p: People) async throws {
+        guard let clinic = p.admin.adminClinicIDs.first else { return }
+        var rules = ProgressionRules.defaults
+        rules.holdMaxSeconds = 45
+        let ctx = acting(base, p.admin, at: base.now.addingTimeInterval(-30 * 86400))
+        _ = try await ClinicRulesService(ctx: ctx).save(clinicID: clinic, rules: rules, baseVersion: 1)
     }
 
     // MARK: Maria

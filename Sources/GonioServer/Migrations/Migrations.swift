@@ -22,5 +22,6 @@ enum Migrations {
         M0017_CreateProgress(),
         M0018_CreateMessages(),
         M0019_CreateArticleReads(),
+        M0020_CreateClinicRules(),
     ]
 }

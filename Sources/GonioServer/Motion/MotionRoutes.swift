@@ -32,6 +32,9 @@ struct MotionRoutes: Feature {
         var skeleton: Skeleton
         var space: PoseSpace
         var side: Side?
+        /// The in-session rules (`InSession`): the patient's clinic's, when the socket names the
+        /// patient (`?patient=`), else the defaults.
+        var rules: ProgressionRules = .defaults
 
         init(_ req: Request) throws {
             try self.init(exercise: try? req.query.get(String.self, at: "exercise"), skeleton: try? req.query.get(String.self, at: "skeleton"),
@@ -58,7 +61,11 @@ struct MotionRoutes: Feature {
     func live(req: Request) async throws -> Response {
         _ = try req.context.requireUser()
         try CallRoutes.checkOrigin(req)
-        let settings = try Settings(req)
+        var settings = try Settings(req)
+        if let patientID = try? req.query.get(UUID.self, at: "patient") {
+            let patient = try await req.context.gate.authorize(.practiceToday, patientID: patientID, resource: "patient/\(patientID)/motion")
+            settings.rules = try await ClinicRulesService(ctx: req.context).rules(clinicID: patient.clinicID).rules
+        }
         guard req.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
             // A plain request: say what this address is for (426 Upgrade Required).
             let body = #"{"error":{"code":"websocket-required","message":"Open this address as a WebSocket (send the upgrade headers)."}}"#
@@ -84,6 +91,11 @@ final class MotionStream: @unchecked Sendable {
     /// A video visit's goniometer: each side's angle and the range held so far, in every frame.
     private var meter: Goniometer?
     private var formScores = (sum: 0, count: 0)
+    /// This set's counted form scores and the repetitions short of the range just now, for the
+    /// in-session rules; advice is given once a set.
+    private var setScores: [Int] = []
+    private var failedInARow = 0
+    private var advised = false
 
     init(_ settings: MotionRoutes.Settings, goniometer: Bool = false) {
         self.settings = settings
@@ -147,6 +159,9 @@ final class MotionStream: @unchecked Sendable {
             lastTime = -.infinity
             meter = meter.map { _ in Goniometer() }
             formScores = (0, 0)
+            setScores = []
+            failedInARow = 0
+            advised = false
             return [JSONValue.object([("type", .string("reset"))])]
         }
         guard let t = message["t"]?.number, let points = message["p"]?.array else {
@@ -180,14 +195,27 @@ final class MotionStream: @unchecked Sendable {
         }
         var replies = [JSONValue.object(frame)]
         if ended, let rep = tracker.lastRepetition {
-            if rep.counted { formScores = (formScores.sum + rep.formScore, formScores.count + 1) }
-            replies.append(JSONValue.object([
+            if rep.counted {
+                formScores = (formScores.sum + rep.formScore, formScores.count + 1)
+                setScores.append(rep.formScore)
+                failedInARow = 0
+            } else {
+                failedInARow += 1
+            }
+            var message: [(String, JSONValue)] = [
                 ("type", .string("rep")), ("number", .number(Double(rep.number))), ("counted", .bool(rep.counted)),
                 ("side", rep.side.map { .string($0.rawValue) } ?? .null), ("start", .number(rep.start)), ("end", .number(rep.end)),
                 ("rom", .object([("min", angle(rep.romMin)), ("max", angle(rep.romMax))])),
                 ("formScore", .number(Double(rep.formScore))),
                 ("cues", .array(rep.broken.map { .string(settings.spec.checks[$0].cue) })),
-            ]))
+            ]
+            let advice = InSession.afterRepetition(formScores: setScores, failedInARow: failedInARow, rules: settings.rules)
+            if advice.action != .carryOn, !advised {
+                advised = true
+                message.append(("advice", .object([("action", .string(advice.action.rawValue)), ("rule", advice.rule.map(JSONValue.string) ?? .null),
+                                                   ("reason", advice.reason.map(JSONValue.string) ?? .null)])))
+            }
+            replies.append(JSONValue.object(message))
         }
         return replies
     }

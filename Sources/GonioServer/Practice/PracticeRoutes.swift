@@ -254,7 +254,8 @@ struct PracticeRoutes: Feature {
         var csrf: String
         var steps: [Step]
         var practiceURL: String
-        var painLimit: Int
+        /// Pain during above this stops the exercise (the clinic's rules, `InSession.afterPain`).
+        var painLimit: Double
         /// Camera counting: where the pose model is (nil: not set up) and the counting socket.
         var poseModel: String?
         var motionSocket: String
@@ -281,7 +282,8 @@ struct PracticeRoutes: Feature {
         }
         let data = PlayerData(patientId: id.uuidString, day: today.day.description, session: session, sessions: today.sessions,
                               logURL: Paths.practiceLogs(id), csrf: req.csrfToken, steps: steps, practiceURL: Paths.practice(id),
-                              painLimit: PracticeReport.acceptablePain, poseModel: ctx.config.poseModelURL, motionSocket: Paths.motionLive())
+                              painLimit: try await ClinicRulesService(ctx: ctx).rules(clinicID: patient.clinicID).rules.painDuringMax,
+                              poseModel: ctx.config.poseModelURL, motionSocket: Paths.motionLive(query: ["patient": id.uuidString]))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")

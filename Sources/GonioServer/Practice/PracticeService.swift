@@ -158,9 +158,10 @@ struct PracticeService {
     static let offlineWindow: TimeInterval = 14 * 24 * 3600
     static let clockSkew: TimeInterval = 10 * 60
 
-    static func advice(_ report: PracticeReport) -> String? {
-        if report.breachesPainLimit {
-            return "Pain above 5 out of 10 is more than this exercise should cause. Stop this exercise for today and rest; your therapist has been told and will be in touch. If the pain is severe or you feel unwell, get medical help."
+    /// `alerted`: the pain broke the clinic's limit when the log was kept (its alert).
+    static func advice(_ report: PracticeReport, alerted: Bool) -> String? {
+        if alerted {
+            return "Pain this high is more than this exercise should cause. Stop this exercise for today and rest; your therapist has been told and will be in touch. If the pain is severe or you feel unwell, get medical help."
         }
         if let worst = report.worstPain, worst >= 3 {
             return "Some pain (up to 5 out of 10) is acceptable if it settles by tomorrow morning. If it has not, tell your therapist."
@@ -178,7 +179,7 @@ struct PracticeService {
         return Log(id: log.id ?? UUID(), itemId: log.itemID, exerciseId: log.exerciseID, exerciseName: name, day: log.day,
                    performedAt: log.performedAt, recordedAt: log.recordedAt, outcome: log.outcome, setsDone: log.setsDone,
                    repsDone: log.repsDone, painBefore: log.painBefore, painDuring: log.painDuring, painAfter: log.painAfter,
-                   effort: log.effort, feeling: log.feeling, note: log.note, alert: alert, advice: Self.advice(report), motion: motion)
+                   effort: log.effort, feeling: log.feeling, note: log.note, alert: alert, advice: Self.advice(report, alerted: alert), motion: motion)
     }
 
     /// Records a log once. The same id again (a retry) answers with the log already kept and
@@ -222,14 +223,16 @@ struct PracticeService {
                                    recordedAt: ctx.now, recordedBy: ctx.user?.userID, report: report)
         log.fellShort = report.fellShort(prescribedReps: item.dose.reps, sets: item.dose.sets)
         try await log.create(on: ctx.db)
-        if report.breachesPainLimit, let pain = report.worstPain {
+        // The clinic's pain limits (CLINICAL.md §6 unless the clinic set its own).
+        let breach = report.breachesPainLimit(try await ClinicRulesService(ctx: ctx).rules(clinicID: patient.clinicID).rules)
+        if breach, let pain = report.worstPain {
             try await PracticeAlertModel(patientID: patient.id, logID: input.id, exerciseID: item.exerciseID, pain: pain, at: ctx.now)
                 .create(on: ctx.db)
         }
         // The engine weighs the exercise again with this session (a suggestion may appear or go).
         try await ProgressionService(ctx: ctx).refresh(patient, itemID: item.id)
         let exercises = try await plans.exercises(for: patient, ids: [item.exerciseID])
-        return (dto(log, name: exercises(item.exerciseID)?.name ?? item.exerciseID, alert: report.breachesPainLimit), true)
+        return (dto(log, name: exercises(item.exerciseID)?.name ?? item.exerciseID, alert: breach), true)
     }
 
     /// The patient's logs from `since` on (or of one plan), oldest first: for progress and the

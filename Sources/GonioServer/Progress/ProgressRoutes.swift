@@ -16,6 +16,8 @@ struct ProgressRoutes: Feature {
         routes.api.get(Paths.API.alerts, use: alertsAPI)
         routes.api.post(Paths.API.alertAcknowledge, use: acknowledgeAPI)
         routes.api.get(Paths.API.progressionRules, use: rulesAPI)
+        routes.api.get(Paths.API.clinicProgressionRules, use: clinicRulesAPI)
+        routes.api.put(Paths.API.clinicProgressionRules, use: saveClinicRulesAPI)
 
         routes.web.get(Paths.progressPage, use: page)
         routes.web.post(Paths.checkInPage, use: checkInPage)
@@ -153,13 +155,53 @@ struct ProgressRoutes: Feature {
         var sources: [String]
     }
 
+    static let sources = [
+        "Silbernagel et al., Am J Sports Med 2007;35:897 (pain-monitoring model)",
+        "Ratamess et al., ACSM Position Stand, Med Sci Sports Exerc 2009;41:687 (load progression)",
+        "Ostelo et al., Spine 2008;33:90 (NPRS clinically important change: 2 points)",
+    ]
+
+    /// The defaults every clinic starts from.
     func rulesAPI(req: Request) async throws -> RulesView {
         _ = try req.context.requireUser()
-        return RulesView(progression: ProgressionService.rules, alerts: AlertService.rules, sources: [
-            "Silbernagel et al., Am J Sports Med 2007;35:897 (pain-monitoring model)",
-            "Ratamess et al., ACSM Position Stand, Med Sci Sports Exerc 2009;41:687 (load progression)",
-            "Ostelo et al., Spine 2008;33:90 (NPRS clinically important change: 2 points)",
-        ])
+        return RulesView(progression: .defaults, alerts: AlertService.rules, sources: Self.sources)
+    }
+
+    struct ClinicRulesView: Content {
+        var clinicId: UUID
+        /// The version in force: 1 is the defaults; each save of the clinic's own adds one.
+        var version: Int
+        var isDefault: Bool
+        var updatedAt: Date?
+        var rules: ProgressionRules
+        var sources: [String]
+
+        init(_ c: ClinicRulesService.Current) {
+            clinicId = c.clinicID
+            version = c.rules.version
+            isDefault = c.isDefault
+            updatedAt = c.updatedAt
+            rules = c.rules
+            sources = ProgressRoutes.sources
+        }
+    }
+
+    func clinicRulesAPI(req: Request) async throws -> ClinicRulesView {
+        let id = try req.uuidParameter("clinicID")
+        return ClinicRulesView(try await ClinicRulesService(ctx: req.context).visible(clinicID: id))
+    }
+
+    struct ClinicRulesInput: Content {
+        /// The version the change was made from (409 `rules-changed` if another save came first).
+        var baseVersion: Int
+        /// Any threshold left out takes its default.
+        var rules: ProgressionRules
+    }
+
+    func saveClinicRulesAPI(req: Request) async throws -> ClinicRulesView {
+        let id = try req.uuidParameter("clinicID")
+        let body = try req.content.decode(ClinicRulesInput.self)
+        return ClinicRulesView(try await ClinicRulesService(ctx: req.context).save(clinicID: id, rules: body.rules, baseVersion: body.baseVersion))
     }
 
     // MARK: Pages

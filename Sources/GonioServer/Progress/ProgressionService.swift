@@ -10,9 +10,6 @@ import GonioCore
 struct ProgressionService {
     let ctx: CallContext
 
-    /// The rules in force. One set for every clinic for now (CLINICAL.md §6 defaults).
-    static let rules = ProgressionRules()
-
     /// Brings the pending suggestions up to date with the logs: for one exercise after its log,
     /// for all of them after a check-in. Reads only the logs since each dose last changed.
     func refresh(_ patient: AuthorizedPatient, itemID: String? = nil) async throws {
@@ -39,11 +36,12 @@ struct ProgressionService {
         var pendingQuery = SuggestionModel.query(on: ctx.db).filter(\.$plan.$id == planID).filter(\.$status == .pending)
         if let itemID { pendingQuery = pendingQuery.filter(\.$itemID == itemID) }
         let pending = try await pendingQuery.all()
+        let rules = try await ClinicRulesService(ctx: ctx).rules(clinicID: patient.clinicID).rules
         for item in items {
             let since = since[item.id] ?? today
             let baseline = checkIns.filter { $0.key <= since }.max { $0.key < $1.key }?.value
             let input = PlanProgression.input(dose: item.dose, itemID: item.id, since: since, logs: logs, mornings: checkIns, baseline: baseline)
-            let s = Progression.suggest(input, rules: Self.rules)
+            let s = Progression.suggest(input, rules: rules)
             let existing = pending.first { $0.itemID == item.id }
             var doseTo = PlanProgression.apply(s.change, to: item.dose)
             var variant: String?

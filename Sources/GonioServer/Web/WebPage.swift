@@ -22,6 +22,7 @@ struct Layout: Encodable {
         var logout = Paths.logout()
         var register = Paths.register()
         var audit = Paths.clinicAudit()
+        var rules = Paths.clinicRules()
         var stylesheet = Paths.stylesheet
         var icon = Paths.icon
         var script = Paths.script
