@@ -107,3 +107,66 @@ import Testing
         #expect(held.decision == .hold && held.rulesVersion == 4)
     }
 }
+
+/// Range of motion measured by hand.
+@Suite struct GoniometryTests {
+    static let today = try! CalendarDay("2026-11-30")
+
+    @Test(arguments: [
+        (0.0, 120.0, "2026-11-30", nil as String?),
+        (5, 105, "2026-01-01", nil),
+        (-10, 5, "2026-11-29", nil),             // a hyperextending knee starts below 0
+        (0, 201, "2026-11-30", "rom-invalid"),
+        (-31, 10, "2026-11-30", "rom-invalid"),
+        (90, 90, "2026-11-30", "rom-invalid"),   // no range
+        (100, 20, "2026-11-30", "rom-invalid"),
+        (0, 100, "2026-12-01", "rom-in-future"),
+        (0, 100, "2025-11-28", "rom-too-old"),
+    ])
+    func measurementsAreChecked(start: Double, end: Double, day: String, code: String?) throws {
+        let m = GoniometerMeasurement(motion: .kneeFlexion, side: .right, start: start, end: end, measuredOn: try CalendarDay(day))
+        if let code {
+            #expect(throws: DomainError.self) { _ = try m.validated(today: Self.today) }
+            do { _ = try m.validated(today: Self.today) } catch { #expect(error.code == code) }
+        } else {
+            #expect(try m.validated(today: Self.today) == m)
+        }
+        let nan = GoniometerMeasurement(motion: .kneeFlexion, side: .left, start: .nan, end: 10, measuredOn: Self.today)
+        #expect(throws: DomainError.self) { _ = try nan.validated(today: Self.today) }
+    }
+
+    @Test func aMeasurementReadsInWordsWithItsNormalRange() throws {
+        let m = GoniometerMeasurement(motion: .kneeFlexion, side: .right, start: 5, end: 112, active: false, measuredOn: Self.today, note: "  ")
+        #expect(m.summary == "Knee flexion, right: 5°–112° passive (normal 0°–135°)")
+        #expect(try m.validated(today: Self.today).note == nil)
+        #expect(m.seriesKey == "goniometer:knee-flexion:right" && m.seriesName == "Knee flexion, right (by goniometer)")
+        // AAOS normal ends, as tabled by Norkin & White.
+        #expect(JointMotion.shoulderFlexion.normalEnd == 180 && JointMotion.hipAbduction.normalEnd == 45 && JointMotion.ankleDorsiflexion.normalEnd == 20)
+        #expect(JointMotion.allCases.allSatisfy { $0.normalEnd > 0 && !$0.name.isEmpty })
+        let long = GoniometerMeasurement(motion: .elbowFlexion, side: .left, end: 140, measuredOn: Self.today, note: String(repeating: "a", count: 501))
+        #expect(throws: DomainError.self) { _ = try long.validated(today: Self.today) }
+    }
+}
+
+@Suite struct MaintenancePlanCoreTests {
+    @Test func theProgramKeepsTheDosesOnUpToThreeDaysAWeek() throws {
+        let start = try CalendarDay("2026-11-02")
+        func dose(perDay: Int, days: Int) -> Dose {
+            var d = Dose(sets: 3, reps: 12, holdSeconds: 0, restSeconds: 60, perDay: perDay, daysPerWeek: days, side: .each)
+            d.tempo = nil
+            return d
+        }
+        let plan = PlanContent(title: "Knee OA, phase 2", startDate: start, endDate: try CalendarDay("2026-12-01"), protocolID: "knee-osteoarthritis",
+                               phase: "Phase 2", items: [
+                                PlanItem(id: "a", exerciseID: "x", dose: dose(perDay: 2, days: 7)),
+                                PlanItem(id: "b", exerciseID: "y", dose: dose(perDay: 1, days: 2), weekdays: [2, 5]),
+                                PlanItem(id: "c", exerciseID: "z", dose: dose(perDay: 1, days: 5), weekdays: [1, 2, 3, 4, 5]),
+                               ])
+        let kept = MaintenancePlan.from(plan, start: try CalendarDay("2026-12-02"))
+        #expect(MaintenancePlan.isMaintenance(kept) && !MaintenancePlan.isMaintenance(plan))
+        #expect(kept.endDate == nil && kept.title == "Home maintenance program" && kept.protocolID == "knee-osteoarthritis")
+        #expect(kept.items.map(\.dose.perDay) == [1, 1, 1] && kept.items.map(\.dose.daysPerWeek) == [3, 2, 3])
+        #expect(kept.items.map(\.dose.sets) == [3, 3, 3] && kept.items.map(\.dose.reps) == [12, 12, 12], "the doses reached are kept")
+        #expect(kept.items[1].weekdays == [2, 5] && kept.items[2].weekdays == nil, "chosen days stay when they still fit")
+    }
+}

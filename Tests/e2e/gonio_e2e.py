@@ -33,6 +33,7 @@ DEMO = {
     "unverified": "unverified@example.com",
     "patient": "patient@example.com",
     "patient2": "patient2@example.com",
+    "patient3": "patient3@example.com",
     "caregiver": "caregiver@example.com",
     "platform": "platform@example.com",
 }

@@ -68,6 +68,9 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case visitMeasure = "visit.measure"
     /// The readings taken in a patient's visits.
     case visitReadings = "visit.readings"
+    /// Range of motion measured by hand with a goniometer, and the list of them.
+    case romRecord = "rom.record"
+    case romList = "rom.list"
     /// The daily check-in: morning pain and new symptoms.
     case checkinSave = "checkin.save"
     case checkinList = "checkin.list"
@@ -117,7 +120,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .visitAttendance: [.writeClinical]
         case .visitJoin: [.viewRecord, .bookVisit, .writeClinical]
         case .visitMeasure: [.writeClinical]
-        case .visitReadings: [.viewClinical]
+        case .visitReadings, .romList: [.viewClinical]
+        case .romRecord: [.writeClinical]
         case .checkinSave: [.logPractice]
         case .checkinList: [.viewClinical, .logPractice]
         case .progressRead: [.viewClinical]

@@ -41,3 +41,33 @@ public enum DischargeSummary {
         return "Sessions done: \(done) of \(due) (\(Int((Double(done) / Double(due) * 100).rounded()))%)."
     }
 }
+
+/// The home program a patient keeps after discharge, made from the plan they finished with:
+/// the same exercises at the doses they reached, on fewer days. The ACSM's Position Stand on
+/// exercise for adults (Garber et al., Med Sci Sports Exerc 2011;43:1334) recommends resistance,
+/// flexibility and neuromotor (balance) exercise on 2–3 days a week, so each exercise keeps its
+/// days up to 3 a week, once a day; warm-up and cool-down go with it. No end date: the patient
+/// keeps it. The therapist reads it before it is made and can change it like any plan.
+/// Uncertain: whether fewer repetitions would also do (volume for maintenance is debated);
+/// the dose is kept as reached.
+public enum MaintenancePlan {
+    public static let phase = "maintenance"
+    public static let maxDaysPerWeek = 3
+
+    public static func from(_ plan: PlanContent, start: CalendarDay) -> PlanContent {
+        let items = plan.items.map { item -> PlanItem in
+            var kept = item
+            kept.dose.perDay = 1
+            kept.dose.daysPerWeek = min(item.dose.daysPerWeek, maxDaysPerWeek)
+            // Days chosen by the therapist stay when they still fit, else the usual spread.
+            if let days = item.weekdays, days.count != kept.dose.daysPerWeek { kept.weekdays = nil }
+            return kept
+        }
+        return PlanContent(title: "Home maintenance program", startDate: start, endDate: nil, protocolID: plan.protocolID, phase: phase,
+                           notes: "Keep these going at home, on \(maxDaysPerWeek) days a week or as written for each, at the doses you reached. "
+                               + "If pain during an exercise goes above 5 out of 10, or does not settle by the next morning, do less and get in touch.",
+                           items: items)
+    }
+
+    public static func isMaintenance(_ plan: PlanContent) -> Bool { plan.phase == phase }
+}

@@ -65,6 +65,96 @@ enum DemoHistory {
         try await seedMaria(ctx, p)
         try await seedJames(ctx, p)
         try await seedVisits(ctx, p)
+        try await seedRobert(ctx, p)
+    }
+
+    // MARK: Robert
+
+    /// Robert Okafor (`patient3@`), low back pain: evaluated nine weeks ago, six weeks of the
+    /// protocol, the ODI from 34% to 14% (a meaningful change), discharged three weeks ago with
+    /// both goals met, and keeping a home maintenance program since.
+    static func seedRobert(_ base: CallContext, _ p: People) async throws {
+        let zone = PatientTimeZone.usual(for: "US-CA").timeZone
+        let today = CalendarDay(at: base.now, in: zone)
+        func when(_ offset: Int, _ hour: Double) -> Date { at(offset, hour, today: today, zone: zone) }
+        guard let clinicID = p.admin.adminClinicIDs.first, let therapistID = p.dana.therapistID else { return }
+        let hash = try await UserModel.query(on: base.db).filter(\.$email == "patient@example.com").first()?.passwordHash ?? ""
+        let account = UserModel(email: "patient3@example.com", name: "Robert Okafor", role: .patient, passwordHash: hash)
+        try await account.create(on: base.db)
+        let record = PatientModel(userID: try account.requireID(), clinicID: clinicID, dateOfBirth: "1969-02-17", location: "US-CA")
+        try await record.create(on: base.db)
+        let id = try record.requireID()
+        try await CareTeamMemberModel(patientID: id, therapistID: therapistID, addedBy: p.admin.userID).create(on: base.db)
+        let robert = CurrentUser(userID: try account.requireID(), email: account.email, name: account.name, role: .patient, sessionID: UUID(),
+                                 sessionKind: .api, csrfToken: "", sessionCreatedAt: base.now, sessionLastSeenAt: base.now, patientID: id,
+                                 therapistID: nil, therapistVerified: false, clinicIDs: [], adminClinicIDs: [])
+
+        var intake = Intake()
+        intake.conditionCategory = .musculoskeletal
+        intake.bodyRegions = [.lowerBack]
+        intake.onsetDate = today.adding(days: -110)
+        intake.symptoms = "Low back ache after moving house, worse sitting at my desk; no pain down the legs."
+        intake.currentPain = 5
+        intake.betterWith = "Walking, changing position"
+        intake.worseWith = "Sitting over 30 minutes, lifting"
+        intake.goals = "Sit through a working day and lift the shopping without my back catching."
+        intake.visitLocation = try Jurisdiction("US-CA")
+        intake.age = 57
+        readyForVideo(&intake)
+        try await submitIntake(acting(base, robert, at: when(-64, 19)), id, intake)
+
+        let goals = ["Sit for one hour with back pain at most 3/10", "Lift a 10 kg bag from the car boot without pain"]
+        try await signEvaluation(acting(base, p.dana, at: when(-63, 9)), id, today: today.adding(days: -63), note: {
+            var n = SOAPNote()
+            n.subjective = "Non-specific low back pain for three months since moving house; no leg symptoms; sitting and lifting provoke it."
+            n.objective.measures = ["odi"]
+            n.assessment.diagnosis = "Non-specific low back pain, subacute"
+            n.assessment.impairments = ["Reduced lumbar flexion tolerance", "Trunk endurance", "Sitting tolerance 30 minutes"]
+            n.assessment.complexity = .low
+            n.assessment.personalFactors = 0
+            n.assessment.elementsExamined = 2
+            n.assessment.presentation = .stable
+            n.assessment.reasoning = "No personal factors; body structures and activity limitations examined; stable presentation."
+            n.plan.frequencyPerWeek = 1
+            n.plan.durationWeeks = 6
+            n.plan.interventions = "Home exercise per the low back pain protocol, graded return to lifting, advice to stay active."
+            return n
+        }, goals: goals)
+        try await measures(base, p.dana, robert, id, assignAt: when(-63, 9.5), secondAt: when(-22, 18), [
+            ("odi", [2, 2, 2, 1, 2, 2, 1, 1, 2, 2], [1, 1, 1, 0, 1, 1, 0, 0, 1, 1]),
+        ])
+        let back = try protocolPlan(base, "low-back-pain", phase: 0, start: today.adding(days: -62))
+        let plan = try await createPlan(acting(base, p.dana, at: when(-62, 9)), id, back, reason: "Low back pain protocol after the initial evaluation")
+        // Six weeks of practice, every third day (what he logged), pain easing from 3 to 1.
+        for offset in stride(from: -62, through: -22, by: 3) {
+            for (round, items) in sessions(plan, on: today.adding(days: offset)).enumerated() where round == 0 {
+                for (n, item) in items.enumerated() {
+                    let pain = offset < -45 ? 3 : offset < -30 ? 2 : 1
+                    let report = PracticeReport(outcome: .completed, setsDone: item.dose.sets, repsDone: item.dose.sets * item.dose.reps,
+                                                painBefore: pain, painDuring: pain, painAfter: max(0, pain - 1), effort: 4 + (n % 2),
+                                                feeling: .aboutRight)
+                    try await log(acting(base, robert, at: when(offset, 7.5 + Double(n) * 0.08)), id, item, report)
+                }
+            }
+        }
+        // Discharged three weeks ago, both goals met, and his home program made from the plan.
+        let discharge = acting(base, p.dana, at: when(-21, 10))
+        let note = try await discharge.gate.change(.noteCreate, patientID: id) { patient, tx in
+            var n = SOAPNote()
+            n.subjective = "Sits through the working day; lifted the shopping all week without his back catching."
+            n.objective.measures = ["odi"]
+            n.assessment.diagnosis = "Non-specific low back pain, resolved"
+            n.assessment.reasoning = "ODI 34% to 14%, past its meaningful change; both goals met."
+            n.plan.interventions = "Discharged to the home maintenance program; get in touch if pain returns above 3/10 for more than a week."
+            n.plan.goals = goals.enumerated().map { i, text in
+                Goal(id: "g\(i + 1)", text: text, term: i == 0 ? .short : .long, targetDate: today.adding(days: i == 0 ? -35 : 21), status: .met)
+            }
+            return try await NoteService(ctx: tx).create(patient, kind: .discharge, body: n).id
+        }
+        _ = try await discharge.gate.change(.noteSign, patientID: id) { patient, tx in try await NoteService(ctx: tx).sign(patient, noteID: note).id }
+        _ = try await discharge.gate.change(.planRevise, patientID: id) { patient, tx in
+            try await DischargeRoutes.startMaintenance(tx, patient).version.version
+        }
     }
 
     /// The clinic keeps holds to 45 seconds (its own rules, version 2), so a therapist sees a
@@ -188,6 +278,15 @@ enum DemoHistory {
                               MessageDraft(body: "Thank you for stopping and telling me. A short flare like this is common. Tomorrow do one set using the chair arms and keep the pain at 5/10 or less; if it is worse in the morning, skip them and message me."))
         _ = try await message(acting(base, p.mariaUser, at: when(-1, 20)), id, thread: flare, subject: nil,
                               MessageDraft(body: "The sit to stands are fine again. Going down the stairs is still the hardest part. Is there an exercise for that?"))
+        // Dana measured both knees by hand at the evaluation, and the right again last week.
+        for (offset, side, start, end) in [(-15, GoniometerMeasurement.Side.right, 5.0, 105.0), (-15, .left, 0, 118), (-5, .right, 3, 112)] {
+            try await measure(acting(base, p.dana, at: when(offset, 11)), id, GoniometerMeasurement(
+                motion: .kneeFlexion, side: side, start: start, end: end, measuredOn: today.adding(days: offset)))
+        }
+    }
+
+    static func measure(_ ctx: CallContext, _ id: UUID, _ m: GoniometerMeasurement) async throws {
+        _ = try await ctx.gate.change(.romRecord, patientID: id) { patient, tx in try await RomService(ctx: tx).record(patient, m).id }
     }
 
     // MARK: James
@@ -244,6 +343,13 @@ enum DemoHistory {
         try await measures(base, p.dana, p.jamesUser, id, assignAt: when(-19, 11.5), secondAt: when(-5, 19), [
             ("lefs", [1, 2, 1, 2, 1, 2, 2, 2, 1, 1, 2, 3, 2, 3, 3, 3, 2, 3, 3, 2], [2, 3, 2, 3, 2, 3, 3, 2, 2, 2, 3, 3, 3, 3, 3, 4, 3, 3, 3, 3]),
         ])
+
+        // His operated (right) knee, passive at the evaluation, then active a week later.
+        for (offset, start, end, active) in [(-19, 8.0, 92.0, false), (-12, 5.0, 101.0, true)] {
+            try await measure(acting(base, p.dana, at: when(offset, 11.5)), id, GoniometerMeasurement(
+                motion: .kneeFlexion, side: .right, start: start, end: end, active: active, measuredOn: today.adding(days: offset),
+                note: offset == -19 ? "Two weeks after ACL reconstruction (hamstring graft)." : nil))
+        }
 
         let acl = try protocolPlan(base, "acl-reconstruction", phase: 1, start: today.adding(days: -12))
         let plan = try await createPlan(acting(base, p.dana, at: when(-12, 8)), id, acl,

@@ -52,6 +52,7 @@ public enum DemoSeed {
         ("unverified@example.com", "therapist awaiting verification"),
         ("patient@example.com", "patient"),
         ("patient2@example.com", "patient"),
+        ("patient3@example.com", "patient, discharged, with a home program"),
         ("caregiver@example.com", "caregiver of patient@example.com"),
         ("platform@example.com", "platform admin"),
     ]

@@ -23,5 +23,6 @@ enum Migrations {
         M0018_CreateMessages(),
         M0019_CreateArticleReads(),
         M0020_CreateClinicRules(),
+        M0021_CreateRomMeasurements(),
     ]
 }

@@ -93,6 +93,15 @@ enum ProgressPage {
         var practiceLink: String
         var planLink: String
         var dischargeLink: String
+        /// The therapist records a range of motion measured by hand.
+        var romForm: RomForm?
+    }
+
+    struct RomForm: Encodable {
+        struct Choice: Encodable { var value: String; var label: String }
+        var action: String
+        var motions: [Choice]
+        var today: String
     }
 
     static func render(_ req: Request, message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -163,16 +172,20 @@ enum ProgressPage {
             let romSeries: [Chart.Series] = [
                 .init(name: "Practice (camera)", style: "series-1", points: r.points.filter { $0.source == "practice" }.map { (day: $0.day, value: $0.max) }),
                 .init(name: "Video visit (goniometer)", style: "series-3", points: r.points.filter { $0.source == "visit" }.map { (day: $0.day, value: $0.max) }),
+                .init(name: "Measured by hand", style: "series-2", points: r.points.filter { $0.source == "goniometer" }.map { (day: $0.day, value: $0.max) }),
             ]
+            let chartID = "chart-rom-" + r.exercise.replacingOccurrences(of: ":", with: "-")
             charts.append(ChartBlock(
-                id: "chart-rom-\(r.exercise)", heading: "Range of motion: \(r.exerciseName)",
-                note: "The largest \(r.measure) reached, in degrees: from the camera during practice and from the goniometer in video visits.",
-                svg: Chart.lines(id: "chart-rom-\(r.exercise)", title: "\(r.exerciseName): \(r.measure) reached",
+                id: chartID, heading: "Range of motion: \(r.exerciseName)",
+                note: r.points.allSatisfy { $0.source == "goniometer" }
+                    ? "The end of the range, in degrees, measured by hand with a goniometer."
+                    : "The largest \(r.measure) reached, in degrees: from the camera during practice and from the goniometer in video visits.",
+                svg: Chart.lines(id: chartID, title: "\(r.exerciseName): \(r.measure) reached",
                                  description: "Degrees of \(r.measure) reached each time it was measured.",
                                  from: Chart.start(of: highs.map(\.day), to: to), to: to,
                                  yMin: 0, yMax: top, ticks: [0, (top / 2).rounded(), top], series: romSeries),
                 table: Table(headers: ["Day", "From", "To", "Measured"], rows: r.points.map {
-                    [$0.day.longName, "\(Int($0.min.rounded()))°", "\(Int($0.max.rounded()))°", $0.source == "visit" ? "video visit" : "practice camera"]
+                    [$0.day.longName, "\(Int($0.min.rounded()))°", "\(Int($0.max.rounded()))°", Self.sourceName($0.source)]
                 }), legend: romSeries.filter { !$0.points.isEmpty }.count > 1 ? romSeries.map { Key(name: $0.name, style: $0.style) } : []))
         }
         for t in progress.tracked where t.points.contains(where: { $0.formScore != nil }) {
@@ -223,7 +236,10 @@ enum ProgressPage {
             headline: headline(progress, isSelf: isSelf), charts: charts, suggestions: suggestions, alerts: alerts, changes: changes,
             goals: progress.goals.map { GoalRow(text: $0.text, term: $0.term == "short" ? "Short term" : "Long term", target: $0.targetDate.longName,
                                                 status: $0.status.replacingOccurrences(of: "-", with: " ")) },
-            checkIn: checkInForm, practiceLink: Paths.practice(id), planLink: Paths.plan(id), dischargeLink: Paths.dischargePage(id))
+            checkIn: checkInForm, practiceLink: Paths.practice(id), planLink: Paths.plan(id), dischargeLink: Paths.dischargePage(id),
+            romForm: patient.may(.writeClinical) ? RomForm(action: Paths.romPage(id), motions: JointMotion.allCases.map {
+                .init(value: $0.rawValue, label: "\($0.name) (normal 0–\(Progression.n($0.normalEnd))°)")
+            }, today: today.description) : nil)
         return try await WebPage.render(req, "progress", title: "Progress", context, notice: WebPage.notice(req, [
             "checked-in": "Thank you. Your check-in is saved.",
             "checked-in-therapist-review": "Your check-in is saved. \(ProgressRoutes.advice(.therapistReview)!)",
@@ -232,7 +248,16 @@ enum ProgressPage {
             "accepted": "The plan is changed; the patient sees the new dose and why.",
             "dismissed": "The suggestion is dismissed.",
             "acknowledged": "The alert is marked as seen.",
+            "rom-recorded": "The measurement is saved and drawn on its chart.",
         ]), error: message, status: status)
+    }
+
+    static func sourceName(_ source: String) -> String {
+        switch source {
+        case "visit": "video visit"
+        case "goniometer": "by hand (goniometer)"
+        default: "practice camera"
+        }
     }
 
     /// Two or three sentences for the patient.

@@ -16,6 +16,9 @@ struct ProgressRoutes: Feature {
         routes.api.get(Paths.API.alerts, use: alertsAPI)
         routes.api.post(Paths.API.alertAcknowledge, use: acknowledgeAPI)
         routes.api.get(Paths.API.progressionRules, use: rulesAPI)
+        routes.api.get(Paths.API.rom, use: romListAPI)
+        routes.api.post(Paths.API.rom, use: romRecordAPI)
+        routes.web.post(Paths.romPage, use: romPage)
         routes.api.get(Paths.API.clinicProgressionRules, use: clinicRulesAPI)
         routes.api.put(Paths.API.clinicProgressionRules, use: saveClinicRulesAPI)
 
@@ -79,6 +82,95 @@ struct ProgressRoutes: Feature {
                                                                                     note: input.note), day: input.day))
         }
         return try await view.encodeResponse(status: .created, for: req)
+    }
+
+    struct RomView: Content {
+        var id: UUID
+        var motion: JointMotion
+        var motionName: String
+        var side: GoniometerMeasurement.Side
+        var start: Double
+        var end: Double
+        var active: Bool
+        var measuredOn: CalendarDay
+        var note: String?
+        /// The AAOS normal end of range, for orientation (not a goal).
+        var normalEnd: Double
+        var summary: String
+        var recordedAt: Date
+
+        init(_ row: RomMeasurementModel) {
+            let m = row.measurement.value
+            id = row.id ?? UUID()
+            motion = m.motion
+            motionName = m.motion.name
+            side = m.side
+            start = m.start
+            end = m.end
+            active = m.active
+            measuredOn = m.measuredOn
+            note = m.note
+            normalEnd = m.motion.normalEnd
+            summary = m.summary
+            recordedAt = row.recordedAt
+        }
+    }
+
+    func romRecordAPI(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        let view = try await req.context.gate.change(.romRecord, patientID: id, resource: Self.resource(id) + "/rom") { patient, tx in
+            RomView(try await RomService(ctx: tx).record(patient, try req.content.decode(GoniometerMeasurement.self)))
+        }
+        return try await view.encodeResponse(status: .created, for: req)
+    }
+
+    func romListAPI(req: Request) async throws -> [RomView] {
+        let ctx = req.context
+        let id = try req.uuidParameter("patientID")
+        let patient = try await ctx.gate.authorize(.romList, patientID: id, resource: Self.resource(id) + "/rom")
+        return try await RomService(ctx: ctx).list(patient).map(RomView.init)
+    }
+
+    /// The therapist's progress page records a measurement from its form.
+    func romPage(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        struct Form: Content {
+            var motion: String?
+            var side: String?
+            var start: String?
+            var end: String?
+            var active: String?
+            var measuredOn: String?
+            var note: String?
+        }
+        do {
+            _ = try await req.context.gate.change(.romRecord, patientID: id, resource: Self.resource(id) + "/rom") { patient, tx in
+                let form = try req.content.decode(Form.self)
+                guard let motion = form.motion.flatMap(JointMotion.init(rawValue:)) else {
+                    throw DomainError.invalid("rom-invalid", "Choose the movement measured.")
+                }
+                guard let side = form.side.flatMap(GoniometerMeasurement.Side.init(rawValue:)) else {
+                    throw DomainError.invalid("rom-invalid", "Choose the side measured.")
+                }
+                func degrees(_ text: String?, _ name: String, blank: Double?) throws -> Double {
+                    let t = text?.trimmingCharacters(in: .whitespaces) ?? ""
+                    if t.isEmpty, let blank { return blank }
+                    guard let v = Double(t) else { throw DomainError.invalid("rom-invalid", "Give the \(name) of the range in degrees.") }
+                    return v
+                }
+                let today = patient.day(at: tx.now)
+                let day = try form.measuredOn.flatMap { $0.isEmpty ? nil : $0 }.map { text in
+                    do { return try CalendarDay(text) } catch { throw DomainError.invalid("rom-invalid", "Give the day as YYYY-MM-DD.") }
+                } ?? today
+                let measurement = GoniometerMeasurement(motion: motion, side: side, start: try degrees(form.start, "start", blank: 0),
+                                                        end: try degrees(form.end, "end", blank: nil), active: form.active != "passive",
+                                                        measuredOn: day, note: form.note)
+                return try await RomService(ctx: tx).record(patient, measurement).id
+            }
+        } catch let error as DomainError where error.kind == .invalid {
+            return try await ProgressPage.render(req, message: error.message, status: .unprocessableEntity)
+        }
+        return WebPage.seeOther(Paths.progressPage(id, query: ["notice": "rom-recorded"]))
     }
 
     func checkInsAPI(req: Request) async throws -> [CheckInView] {

@@ -51,7 +51,8 @@ struct ProgressService {
         var day: CalendarDay
         var min: Double
         var max: Double
-        /// "practice" (the player's camera) or "visit" (the goniometer in a video visit).
+        /// "practice" (the player's camera), "visit" (the goniometer in a video visit) or
+        /// "goniometer" (measured by hand).
         var source: String
     }
 
@@ -154,6 +155,13 @@ struct ProgressService {
             guard let side = sides.max(by: { ($0.max - $0.min) < ($1.max - $1.min) }) else { continue }
             rom[r.exercise, default: RomSeries(exercise: r.exercise, exerciseName: r.exerciseName, measure: r.measure, points: [])]
                 .points.append(RomPoint(day: day, min: side.min, max: side.max, source: "visit"))
+        }
+
+        // Measured by hand: one series per motion and side.
+        for row in try await RomService(ctx: ctx).list(patient, since: from) {
+            let m = row.measurement.value
+            rom[m.seriesKey, default: RomSeries(exercise: m.seriesKey, exerciseName: m.seriesName, measure: m.motion.name.lowercased(), points: [])]
+                .points.append(RomPoint(day: m.measuredOn, min: m.start, max: m.end, source: "goniometer"))
         }
 
         let goals = try await NoteService(ctx: ctx).currentGoals(patient)?.goals.map {

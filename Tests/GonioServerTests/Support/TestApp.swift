@@ -96,6 +96,8 @@ enum Demo {
     static let unverified = "unverified@example.com"
     static let patient = "patient@example.com"
     static let patient2 = "patient2@example.com"
+    /// Seeded with the history only: discharged, with a home maintenance program.
+    static let patient3 = "patient3@example.com"
     static let caregiver = "caregiver@example.com"
     static let platform = "platform@example.com"
     static let everyone = [admin, therapist, unverified, patient, patient2, caregiver, platform]
