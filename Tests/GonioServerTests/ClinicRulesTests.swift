@@ -83,6 +83,8 @@ import Fluent
             let clinic = try await Self.clinic(app)
             let wrong = try await admin.post("/clinic/progression-rules", form: ["clinic": clinic, "baseVersion": "1", "repsStep": "2.5"], csrf: csrf)
             #expect(wrong.status == .unprocessableEntity && wrong.text.contains("is a whole number") && wrong.text.contains("value=\"2.5\""))
+            let scale = try await admin.post("/clinic/progression-rules", form: ["clinic": clinic, "baseVersion": "1", "painDuringMax": "12"], csrf: csrf)
+            #expect(scale.status == .unprocessableEntity && scale.text.contains("&quot;Highest pain during exercise") && scale.text.contains("is 0 to 10"))
             let ok = try await admin.post("/clinic/progression-rules", form: ["clinic": clinic, "baseVersion": "1", "painDuringMax": "4", "repsStep": ""], csrf: csrf)
             #expect(ok.status == .seeOther)
             let after = try await admin.get(ok.headers.first(name: .location) ?? "")

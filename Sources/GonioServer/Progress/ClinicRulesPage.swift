@@ -79,7 +79,10 @@ struct ClinicRulesPage: Feature {
             _ = try await service.save(clinicID: id, rules: rules, baseVersion: base)
             return WebPage.seeOther(Paths.clinicRules(query: ["clinic": id.uuidString, "notice": "saved"]))
         }, orShow: { message, status in
-            try await render(req, current, fields: fields, message: message, status: status)
+            // The API names a field by its key; the page by the words beside its box.
+            let rule = ProgressionRules.defaults.described.first { message.hasPrefix($0.key + " ") }
+            let shown = rule.map { "\"\($0.label)\"" + message.dropFirst($0.key.count) } ?? message
+            return try await render(req, current, fields: fields, message: shown, status: status)
         })
     }
 
