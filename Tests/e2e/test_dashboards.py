@@ -62,7 +62,7 @@ def test_therapist_sees_where_they_may_practise(browser):
     rows = {r.find_element(By.CSS_SELECTOR, "th").text: r.find_elements(By.CSS_SELECTOR, "th, td")[column].text
             for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")}
     # Maria is in CA (licence), James in WA (compact privilege): both are allowed.
-    assert rows == {"Maria Lopez": "Yes", "James Chen": "Yes"}, rows
+    assert rows == {"Maria Lopez": "Yes", "James Chen": "Yes", "Robert Okafor": "Yes"}, rows
 
 
 def test_admin_queue_has_verify_and_reject_for_pending_therapist(browser):
