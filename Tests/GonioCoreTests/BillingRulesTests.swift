@@ -1,0 +1,187 @@
+import Testing
+@testable import GonioCore
+
+/// Billing rules as tables: money, the 8-minute rule and per-code rounding, RTM codes across
+/// every boundary, sliding-scale brackets, modifiers and warnings.
+@Suite struct BillingRulesTests {
+    // MARK: Money
+
+    @Test(arguments: [("25", 2500 as Int64), ("25.5", 2550), ("25.50", 2550), ("0.07", 7), ("1,250.00", 125_000), (" 90 ", 9000)])
+    func amountsAreReadExactly(text: String, minor: Int64) throws {
+        #expect(try Money.parse(text).minor == minor)
+    }
+
+    @Test(arguments: ["", "-5", "25.505", "abc", "2.5.0", "1e3", ".50", "99999999999"])
+    func badAmountsAreRefused(text: String) {
+        #expect(throws: DomainError.self) { _ = try Money.parse(text) }
+    }
+
+    @Test func moneyAddsSharesAndSplitsWithoutLosingACent() throws {
+        let fee = Money(minor: 9000)
+        #expect(fee.description == "$90.00" && Money(minor: 123_456_789).description == "$1,234,567.89" && Money(minor: -550).description == "-$5.50")
+        #expect(Money(minor: 1000, currency: "EUR").description == "10.00 EUR")
+        #expect(fee.share(basisPoints: 2500).minor == 2250)                 // 25%
+        #expect(Money(minor: 3333).share(basisPoints: 5000).minor == 1667)  // 16.665 rounds half up
+        #expect(Money(minor: -3333).share(basisPoints: 5000).minor == -1667)
+        #expect(Money(minor: 1).share(basisPoints: 4999).minor == 0)
+        let parts = Money(minor: 10_000).split(into: 3)
+        #expect(parts.map(\.minor) == [3334, 3333, 3333] && parts.reduce(.zero(), +) == Money(minor: 10_000))
+        #expect((fee - fee.share(basisPoints: 7500)).minor == 2250 && (fee * 3).minor == 27_000 && fee > Money(minor: 8999))
+    }
+
+    // MARK: Timed units
+
+    @Test(arguments: [
+        (7, 0), (8, 1), (22, 1), (23, 2), (37, 2), (38, 3), (52, 3), (53, 4), (67, 4), (68, 5), (82, 5), (83, 6),
+    ])
+    func theEightMinuteRuleCountsTotalMinutes(total: Int, units: Int) {
+        #expect(TimedUnits.medicareUnits(totalMinutes: total) == units)
+    }
+
+    @Test(arguments: [
+        // (minutes, Medicare units, per-code units)
+        ([CPTCode.therapeuticExercise: 23, .neuromuscular: 24], [CPTCode.therapeuticExercise: 1, .neuromuscular: 2], [CPTCode.therapeuticExercise: 2, .neuromuscular: 2]),
+        ([.therapeuticExercise: 7], [.therapeuticExercise: 0], [.therapeuticExercise: 0]),
+        ([.therapeuticExercise: 8], [.therapeuticExercise: 1], [.therapeuticExercise: 1]),
+        // Two services of 7 minutes: 14 in total, one unit, to the first by code.
+        ([.therapeuticExercise: 7, .neuromuscular: 7], [.therapeuticExercise: 1, .neuromuscular: 0], [.therapeuticExercise: 0, .neuromuscular: 0]),
+        // 33 + 7 = 40 → 3 units: 97110 gets 2 full, the leftover unit to 97112 (7 > 3).
+        ([.therapeuticExercise: 33, .neuromuscular: 7], [.therapeuticExercise: 2, .neuromuscular: 1], [.therapeuticExercise: 2, .neuromuscular: 0]),
+        // 20 + 20 + 5 = 45 → 3 units: one each full, then the one with most left (5 = 5 = 5: by code).
+        ([.therapeuticExercise: 20, .neuromuscular: 20, .gait: 5], [.therapeuticExercise: 2, .neuromuscular: 1, .gait: 0],
+         [.therapeuticExercise: 1, .neuromuscular: 1, .gait: 0]),
+        // 10 + 10 + 10 = 30 → 2 units to the first two by code.
+        ([.therapeuticExercise: 10, .neuromuscular: 10, .gait: 10], [.therapeuticExercise: 1, .neuromuscular: 1, .gait: 0],
+         [.therapeuticExercise: 1, .neuromuscular: 1, .gait: 1]),
+        ([.manualTherapy: 38], [.manualTherapy: 3], [.manualTherapy: 3]),
+        ([.manualTherapy: 37], [.manualTherapy: 2], [.manualTherapy: 2]),
+        ([.therapeuticActivities: 22, .selfCare: 22], [.therapeuticActivities: 2, .selfCare: 1], [.therapeuticActivities: 1, .selfCare: 1]),
+    ])
+    func unitsGoWhereTheMinutesWere(minutes: [CPTCode: Int], medicare: [CPTCode: Int], perCode: [CPTCode: Int]) throws {
+        let m = try TimedUnits.units(minutes, method: .medicare)
+        #expect(m.units.filter { $0.value > 0 } == medicare.filter { $0.value > 0 })
+        #expect(m.totalUnits == TimedUnits.medicareUnits(totalMinutes: minutes.values.reduce(0, +)))
+        #expect(m.units.values.reduce(0, +) == m.totalUnits, "every unit is placed")
+        let p = try TimedUnits.units(minutes, method: .perCode)
+        #expect(p.units.filter { $0.value > 0 } == perCode.filter { $0.value > 0 })
+    }
+
+    @Test func minutesAreReadAndCheckedByCode() throws {
+        #expect(try TimedUnits.parseMinutes("97110=23,97112=24") == [.therapeuticExercise: 23, .neuromuscular: 24])
+        for bad in ["", "97110", "97110=x", "99999=10", "97110=5,97110=6", "97110=23;97112=24"] {
+            #expect(throws: DomainError.self, "\(bad)") { _ = try TimedUnits.parseMinutes(bad) }
+        }
+        #expect(throws: DomainError.self) { _ = try TimedUnits.units([.evalLow: 30], method: .medicare) }
+        #expect(throws: DomainError.self) { _ = try TimedUnits.units([.therapeuticExercise: 0], method: .medicare) }
+        #expect(throws: DomainError.self) { _ = try TimedUnits.units([.therapeuticExercise: 481], method: .medicare) }
+    }
+
+    // MARK: RTM
+
+    @Test(arguments: [
+        // (year, days, minutes, interactive, device, management)
+        (2026, 0, 0, false, nil as String?, [String]()),
+        (2026, 1, 0, false, nil, []),
+        (2026, 2, 0, false, "98985", []),
+        (2026, 15, 9, true, "98985", []),
+        (2026, 15, 10, true, "98985", ["98979"]),
+        (2026, 16, 19, true, "98977", ["98979"]),
+        (2026, 16, 20, true, "98977", ["98980"]),
+        (2026, 30, 39, true, "98977", ["98980"]),
+        (2026, 30, 40, true, "98977", ["98980", "98981"]),
+        (2026, 30, 59, true, "98977", ["98980", "98981"]),
+        (2026, 30, 60, true, "98977", ["98980", "98981", "98981"]),
+        (2026, 20, 45, false, "98977", []),            // no real-time communication, no management
+        (2025, 15, 30, true, nil, ["98980"]),          // before 2026: 16 days for the device code
+        (2025, 16, 19, true, "98977", []),             // and no 10-minute code
+        (2022, 30, 20, true, "98977", ["98980"]),
+        (2031, 5, 12, true, "98985", ["98979"]),       // a later year keeps the latest rules held
+    ])
+    func rtmCodesFollowTheYearsRules(year: Int, days: Int, minutes: Int, interactive: Bool, device: String?, management: [String]) throws {
+        let codes = try RTMCodes.codes(year: year, days: days, minutes: minutes, interactive: interactive)
+        #expect(codes.device == device && codes.management == management)
+    }
+
+    @Test func rtmRefusesWhatCannotBe() throws {
+        #expect(throws: DomainError.self) { _ = try RTMCodes.codes(year: 2021, days: 20, minutes: 20, interactive: true) }
+        #expect(throws: DomainError.self) { _ = try RTMCodes.codes(year: 2026, days: 31, minutes: 0, interactive: true) }
+        #expect(throws: DomainError.self) { _ = try RTMCodes.codes(year: 2026, days: -1, minutes: 0, interactive: true) }
+        #expect(throws: DomainError.self) { _ = try RTMCodes.codes(year: 2026, days: 3, minutes: -5, interactive: true) }
+        #expect(try RTMCodes.rules(year: 2026).setupMinDays == 2)
+        #expect(try RTMCodes.rules(year: 2024).setupMinDays == 16)
+    }
+
+    // MARK: Sliding scale
+
+    static let scale = SlidingScale(brackets: [.init(upToPercent: 100, discountPercent: 75), .init(upToPercent: 150, discountPercent: 50),
+                                               .init(upToPercent: 200, discountPercent: 25)])
+
+    @Test(arguments: [
+        // (income, household, discount) against the 2026 guideline (1: $15,960; 4: $33,000)
+        (0, 1, 75), (15_960, 1, 75), (15_961, 1, 50), (23_940, 1, 50), (23_941, 1, 25), (31_920, 1, 25), (31_921, 1, 0),
+        (33_000, 4, 75), (49_500, 4, 50), (66_000, 4, 25), (66_001, 4, 0),
+        (61_400, 9, 75),  // 8 people $55,720 + $5,680
+    ])
+    func discountsFollowThePovertyGuideline(income: Int, household: Int, discount: Int) throws {
+        let d = try Self.scale.validated().decide(income: income, householdSize: household, year: 2026, region: .contiguous)
+        #expect(d.discountPercent == discount, "\(d)")
+    }
+
+    @Test func guidelinesAreDatedDataWithTheirSource() throws {
+        #expect(try PovertyGuidelines.guideline(year: 2026, region: .contiguous, householdSize: 4) == 33_000)
+        #expect(try PovertyGuidelines.guideline(year: 2026, region: .alaska, householdSize: 1) == 19_950)
+        #expect(try PovertyGuidelines.guideline(year: 2026, region: .hawaii, householdSize: 10) == 64_070 + 2 * 6_530)
+        #expect(try PovertyGuidelines.guideline(year: 2025, region: .contiguous, householdSize: 2) == 21_150)
+        #expect(throws: DomainError.self) { _ = try PovertyGuidelines.guideline(year: 2025, region: .alaska, householdSize: 2) }
+        #expect(throws: DomainError.self) { _ = try PovertyGuidelines.guideline(year: 2027, region: .contiguous, householdSize: 2) }
+        #expect(throws: DomainError.self) { _ = try PovertyGuidelines.guideline(year: 2026, region: .contiguous, householdSize: 0) }
+        #expect(PovertyGuidelines.region(forState: "US-AK") == .alaska && PovertyGuidelines.region(forState: "US-CA") == .contiguous)
+        #expect(PovertyGuidelines.tables.allSatisfy { $0.upToEight.count == 8 && !$0.source.isEmpty })
+    }
+
+    @Test func aScaleMustRiseInIncomeAndFallInDiscount() {
+        for bad in [[SlidingScale.Bracket(upToPercent: 100, discountPercent: 25), .init(upToPercent: 200, discountPercent: 50)],
+                    [.init(upToPercent: 100, discountPercent: 50), .init(upToPercent: 100, discountPercent: 25)],
+                    [.init(upToPercent: 0, discountPercent: 50)], [.init(upToPercent: 100, discountPercent: 101)], []] {
+            #expect(throws: DomainError.self) { _ = try SlidingScale(brackets: bad).validated() }
+        }
+    }
+
+    // MARK: Modifiers and warnings
+
+    static let day = try! CalendarDay("2026-11-20")
+
+    @Test func medicareTelehealthVisitIsCodedWithItsModifiersAndWarnings() throws {
+        var facts = ClaimRules.VisitFacts(payer: .medicare, date: Self.day, video: true, patientAtHome: true,
+                                          allowedSoFar: Money(minor: 240_000), allowedThisVisit: Money(minor: 9_000))
+        let coded = try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 23, .manualTherapy: 10], facts: facts)
+        #expect(coded.placeOfService == .telehealthHome)
+        #expect(coded.lines.map(\.code) == [.therapeuticExercise, .manualTherapy] && coded.lines.map(\.units) == [1, 1])
+        #expect(coded.lines.allSatisfy { $0.modifiers == ["GP", "KX"] }, "over $2,480 with this visit")
+        #expect(coded.warnings.contains { $0.hasPrefix("97140 manual therapy is not on Medicare's telehealth list") })
+        facts.allowedSoFar = Money(minor: 100_000)
+        facts.payerWants95 = true
+        facts.patientAtHome = false
+        let under = try ClaimRules.code(untimed: [.evalModerate], minutes: [.therapeuticExercise: 15], facts: facts)
+        #expect(under.placeOfService == .telehealthElsewhere && under.lines.first?.modifiers == ["GP", "95"] && under.lines.first?.units == 1)
+        facts.audioOnly = true
+        facts.video = false
+        #expect(try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 15], facts: facts).lines.first?.modifiers == ["GP", "93"])
+    }
+
+    @Test func commercialInPersonAssistantAndAuthorisation() throws {
+        let facts = ClaimRules.VisitFacts(payer: .commercial, date: Self.day, byAssistant: true, authorisedVisits: 12, visitsUsed: 12,
+                                          authorisedThrough: try CalendarDay("2026-11-15"))
+        let coded = try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 23, .neuromuscular: 24], facts: facts)
+        #expect(coded.placeOfService == .office && coded.lines.map(\.units) == [2, 2], "per-code rounding for a commercial payer")
+        #expect(coded.lines.first?.modifiers == ["GP", "CQ"])
+        #expect(coded.warnings.count == 2 && coded.warnings.allSatisfy { $0.contains("authoris") })
+        let medicare = try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 23, .neuromuscular: 24],
+                                           facts: .init(payer: .medicare, date: try CalendarDay("2023-03-01")))
+        #expect(medicare.lines.map(\.units) == [1, 2] && medicare.warnings.contains { $0.contains("threshold for 2023") })
+        #expect(throws: DomainError.self) { _ = try ClaimRules.code(untimed: [.evalLow, .evalHigh], minutes: [:], facts: facts) }
+        let nothing = try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 5], facts: facts)
+        #expect(nothing.lines.isEmpty && nothing.warnings.contains { $0.hasPrefix("No billable service") })
+        #expect(TherapyThreshold.threshold(year: 2026) == Money(minor: 248_000) && TherapyThreshold.threshold(year: 2019) == nil)
+    }
+}
