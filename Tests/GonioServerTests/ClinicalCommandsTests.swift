@@ -167,3 +167,34 @@ extension ClinicalCommandsTests {
         #expect(object(rules.out)["painDuringMax"] as? Double == 5)
     }
 }
+
+extension ClinicalCommandsTests {
+    /// `gonio billing units` and `gonio rtm codes`: the issue's examples, and bad input exits 2.
+    @Test func billingUnitsAndRTMCodes() async {
+        let medicare = await run("billing", "units", "--payer", "medicare", "--minutes", "97110=23,97112=24")
+        #expect(medicare.code == 0 && medicare.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"totalUnits":3,"units":{"97110":1,"97112":2}}"#)
+        let commercial = await run("billing", "units", "--payer", "commercial", "--minutes", "97110=23,97112=24")
+        #expect(object(commercial.out)["totalUnits"] as? Int == 4)
+        for args in [["--payer", "medicare", "--minutes", "97161=30"], ["--payer", "self-pay", "--minutes", "97110=10"],
+                     ["--payer", "medicare", "--minutes", "97110=ten"], ["--payer", "medicare", "--minutes", ""]] {
+            let bad = await run(["billing", "units"] + args)
+            #expect(bad.code == 2 && bad.out.isEmpty && !bad.err.isEmpty, "\(args)")
+        }
+        let rtm = await run("rtm", "codes", "--year", "2026", "--days", "16", "--minutes", "20", "--interactive", "true")
+        #expect(rtm.code == 0 && rtm.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"device":"98977","management":["98980"]}"#)
+        let none = await run("rtm", "codes", "--year", "2026", "--days", "1", "--minutes", "30", "--interactive", "false")
+        #expect(none.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"device":null,"management":[]}"#)
+        for args in [["--year", "2021", "--days", "16", "--minutes", "20", "--interactive", "true"],
+                     ["--year", "2026", "--days", "31", "--minutes", "20", "--interactive", "true"],
+                     ["--year", "2026", "--days", "16", "--minutes", "20", "--interactive", "yes please"]] {
+            let bad = await run(["rtm", "codes"] + args)
+            #expect(bad.code == 2 && bad.out.isEmpty, "\(args)")
+        }
+    }
+
+    func run(_ args: [String]) async -> (code: Int32, out: String, err: String) {
+        let buffer = OutputBuffer()
+        let code = await GonioCLI.run(args, output: { buffer.out += $0 }, errorOutput: { buffer.err += $0 })
+        return (code, buffer.out, buffer.err)
+    }
+}

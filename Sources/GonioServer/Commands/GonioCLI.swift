@@ -13,7 +13,7 @@ struct GonioCommand: AsyncParsableCommand {
             Configuration is read from the environment (GONIO_ENV, GONIO_DATA_DIR, DATABASE_URL, GONIO_SECRET, ...); \
             the README lists every variable. Without DATABASE_URL, Gonio uses SQLite in GONIO_DATA_DIR (./data).
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Measures.self, Triage.self, Motion.self, ProgressionCommand.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Measures.self, Triage.self, Motion.self, ProgressionCommand.self, BillingCommand.self, RTMCommand.self],
         defaultSubcommand: Serve.self)
 }
 
