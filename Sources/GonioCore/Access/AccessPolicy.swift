@@ -15,6 +15,10 @@ public enum PatientAction: String, CaseIterable, Codable, Sendable {
     case manageCareTeam = "manage-care-team"
     case manageCaregivers = "manage-caregivers"
     case viewAudit = "view-audit"
+    /// Invoices, payments, balances and insurance coverage.
+    case viewBilling = "view-billing"
+    /// Recording payments and refunds, issuing invoices, keeping coverage records.
+    case manageBilling = "manage-billing"
 }
 
 /// The one asking.
@@ -69,15 +73,15 @@ public enum AccessDecision: Equatable, Sendable {
 public enum AccessPolicy {
     /// What each role may do when its relationship to the patient holds.
     static let patientSelf: Set<PatientAction> = [
-        .viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers,
+        .viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers, .viewBilling,
     ]
     static let careTeamTherapist: Set<PatientAction> = [
         .viewRecord, .viewClinical, .writeClinical, .bookVisit, .message,
     ]
-    /// Clinic admins run the front desk: records, scheduling, teams, delegations and the audit
-    /// log, but not clinical content (minimum necessary).
+    /// Clinic admins run the front desk: records, scheduling, teams, delegations, billing and
+    /// the audit log, but not clinical content (minimum necessary).
     static let clinicAdmin: Set<PatientAction> = [
-        .viewRecord, .editProfile, .bookVisit, .manageCareTeam, .manageCaregivers, .viewAudit,
+        .viewRecord, .editProfile, .bookVisit, .manageCareTeam, .manageCaregivers, .viewAudit, .viewBilling, .manageBilling,
     ]
 
     /// The actions a caregiver scope opens.

@@ -92,6 +92,19 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case educationMarkRead = "education.mark-read"
     /// What the course of care achieved: goals, measures, adherence, the exercises to keep.
     case dischargeSummary = "discharge.summary"
+    /// The patient's invoices, payments and balance.
+    case invoiceList = "invoice.list"
+    /// Issuing an invoice (a visit, a subscription period, a package).
+    case invoiceIssue = "invoice.issue"
+    /// Recording a payment (outside the provider: cash, terminal, cheque) or a refund.
+    case paymentRecord = "payment.record"
+    /// Insurance coverage: reading it, and keeping it.
+    case coverageRead = "coverage.read"
+    case coverageSave = "coverage.save"
+    /// The remote therapeutic monitoring ledger: days of data, management minutes, codes.
+    case rtmRead = "rtm.read"
+    /// The therapist logs treatment-management time (append-only).
+    case rtmLog = "rtm.log"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
     /// remind of it and today's practice for the daily reminder. Everything else needs a person.
@@ -130,6 +143,11 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
         case .dischargeSummary: [.viewClinical]
+        case .invoiceList, .coverageRead: [.viewBilling]
+        case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]
+        // The therapist who bills the monitoring, and the front desk's worklist.
+        case .rtmRead: [.writeClinical, .manageBilling]
+        case .rtmLog: [.writeClinical]
         }
     }
 

@@ -87,7 +87,7 @@ public struct Money: Codable, Hashable, Sendable, Comparable, CustomStringConver
 }
 
 extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+    package func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

@@ -112,7 +112,7 @@ public struct PlanContent: Codable, Sendable, Equatable {
         return plan
     }
 
-    static func text(_ value: String?, _ name: String, _ max: Int) throws(DomainError) -> String? {
+    package static func text(_ value: String?, _ name: String, _ max: Int) throws(DomainError) -> String? {
         guard let value else { return nil }
         let trimmed = value.trimmingWhitespace()
         if trimmed.isEmpty { return nil }

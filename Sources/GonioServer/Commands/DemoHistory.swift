@@ -66,6 +66,57 @@ enum DemoHistory {
         try await seedJames(ctx, p)
         try await seedVisits(ctx, p)
         try await seedRobert(ctx, p)
+        try await seedBilling(ctx, p)
+    }
+
+    // MARK: Billing
+
+    /// Maria has Medicare (her year's allowed amounts near the therapy threshold), two visit
+    /// invoices for her coinsurance, one paid at the desk and one open, and Dana's monitoring
+    /// time this month beside her logged days. James pays for himself: the ACL package, half
+    /// paid in cash so far.
+    static func seedBilling(_ base: CallContext, _ p: People) async throws {
+        let zone = PatientTimeZone.usual(for: "US-CA").timeZone
+        let today = CalendarDay(at: base.now, in: zone)
+        func when(_ offset: Int, _ hour: Double) -> Date { at(offset, hour, today: today, zone: zone) }
+        let desk = acting(base, p.admin, at: when(-14, 9))
+        _ = try await desk.gate.change(.coverageSave, patientID: p.maria) { patient, tx in
+            try await BillingService(ctx: tx).saveCoverage(patient, rank: .primary, Coverage(
+                payerKind: .medicare, payerName: "Medicare Part B", memberId: "1EG4-TE5-MK73", subscriberName: "Maria Lopez",
+                coinsurancePercent: 20, deductibleMinor: 28_300, deductibleMetMinor: 28_300, eligibility: .verified,
+                eligibilityCheckedOn: today.adding(days: -14), medicareAllowedThisYearMinor: 239_500)).id
+        }
+        var paid: UUID?
+        for (offset, label) in [(-14, "Video visit, initial evaluation"), (-7, "Video visit, follow-up")] {
+            let invoice = try await acting(base, p.admin, at: when(offset + 1, 9)).gate.change(.invoiceIssue, patientID: p.maria) { patient, tx in
+                try await BillingService(ctx: tx).issue(patient, description: "\(label): Medicare coinsurance (20%)", lines: [
+                    InvoiceLine(description: "\(label), allowed \(Money(minor: 9_260)); your 20% coinsurance", unitMinor: 1_852),
+                ]).requireID()
+            }
+            if paid == nil { paid = invoice }
+        }
+        if let paid {
+            _ = try await acting(base, p.admin, at: when(-12, 10)).gate.change(.paymentRecord, patientID: p.maria) { patient, tx in
+                try await BillingService(ctx: tx).record(patient, invoiceID: paid, .init(id: nil, amount: "18.52", method: .terminal, reference: "Card terminal, front desk")).payment.requireID()
+            }
+        }
+        for (offset, minutes, interactive, activity) in [
+            (-9, 8, false, "Reviewed the flare: pain logs, the stopped sit-to-stand set, her message"),
+            (-8, 6, true, "Phone call with Maria about the flare and tomorrow's dose"),
+            (-2, 9, false, "Weekly review of practice, check-ins and camera form scores"),
+        ] {
+            _ = try await acting(base, p.dana, at: when(offset, 17)).gate.change(.rtmLog, patientID: p.maria) { patient, tx in
+                try await RTMService(ctx: tx).log(patient, .init(day: today.adding(days: offset), minutes: minutes, interactive: interactive, activity: activity)).requireID()
+            }
+        }
+        let package = try await acting(base, p.admin, at: when(-12, 9)).gate.change(.invoiceIssue, patientID: p.james) { patient, tx in
+            try await BillingService(ctx: tx).issue(patient, description: "ACL rehabilitation package (self-pay)", lines: [
+                InvoiceLine(description: "ACL rehabilitation package: 8 video visits and 12 weeks of the home program", code: "PKG-ACL-8", unitMinor: 64_000),
+            ], dueInDays: 60).requireID()
+        }
+        _ = try await acting(base, p.admin, at: when(-12, 9.5)).gate.change(.paymentRecord, patientID: p.james) { patient, tx in
+            try await BillingService(ctx: tx).record(patient, invoiceID: package, .init(id: nil, amount: "320", method: .cash, reference: "First of two instalments")).payment.requireID()
+        }
     }
 
     // MARK: Robert

@@ -24,5 +24,6 @@ enum Migrations {
         M0019_CreateArticleReads(),
         M0020_CreateClinicRules(),
         M0021_CreateRomMeasurements(),
+        M0022_CreateBilling(),
     ]
 }

@@ -1,0 +1,88 @@
+/// An invoice's lines and what has been paid against it: one invoice per visit, subscription
+/// period or package. Taxes are none by default (physical therapy is generally exempt from US
+/// sales tax); discounts are lines of their own, so the patient sees them.
+public struct InvoiceLine: Codable, Equatable, Sendable {
+    public var description: String
+    /// A CPT code or a price-list item, when there is one.
+    public var code: String?
+    public var quantity: Int
+    /// Per unit, in the invoice's currency (negative for a discount line).
+    public var unitMinor: Int64
+
+    public init(description: String, code: String? = nil, quantity: Int = 1, unitMinor: Int64) {
+        self.description = description
+        self.code = code
+        self.quantity = quantity
+        self.unitMinor = unitMinor
+    }
+
+    public var amountMinor: Int64 { unitMinor * Int64(quantity) }
+
+    enum CodingKeys: String, CodingKey { case description, code, quantity, unitMinor }
+
+    /// A quantity left out is one.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        description = try c.decode(String.self, forKey: .description)
+        code = try c.decodeIfPresent(String.self, forKey: .code)
+        quantity = try c.decodeIfPresent(Int.self, forKey: .quantity) ?? 1
+        unitMinor = try c.decode(Int64.self, forKey: .unitMinor)
+    }
+}
+
+public enum InvoiceStatus: String, Codable, CaseIterable, Sendable {
+    case open, paid, void
+}
+
+public enum PaymentMethod: String, Codable, CaseIterable, Sendable {
+    /// Through the payment provider's checkout (card data never touches Gonio).
+    case card
+    case cash, terminal, cheque
+    /// Money back, against earlier payments.
+    case refund
+
+    public var isOutside: Bool { self == .cash || self == .terminal || self == .cheque }
+}
+
+public enum InvoiceRules {
+    /// Lines: 1 to 50, quantities 1 to 100, descriptions 1 to 200 characters, a total that is
+    /// not negative and under $100,000.
+    public static func validate(_ lines: [InvoiceLine]) throws(DomainError) -> [InvoiceLine] {
+        guard (1...50).contains(lines.count) else { throw .invalid("lines-invalid", "An invoice has 1 to 50 lines.") }
+        let checked = try lines.enumerated().map { (i, line) throws(DomainError) -> InvoiceLine in
+            var l = line
+            l.description = line.description.trimmingWhitespace()
+            guard (1...200).contains(l.description.count) else { throw .invalid("lines-invalid", "Line \(i + 1): a description of 1 to 200 characters.") }
+            guard (1...100).contains(l.quantity) else { throw .invalid("lines-invalid", "Line \(i + 1): a quantity of 1 to 100.") }
+            guard abs(l.unitMinor) <= 10_000_000 else { throw .invalid("lines-invalid", "Line \(i + 1): the amount is too large.") }
+            return l
+        }
+        let total = checked.reduce(0) { $0 + $1.amountMinor }
+        guard (0...10_000_000).contains(total) else { throw .invalid("total-invalid", "An invoice's total is $0 to $100,000.") }
+        return checked
+    }
+
+    public static func total(_ lines: [InvoiceLine]) -> Int64 { lines.reduce(0) { $0 + $1.amountMinor } }
+
+    /// A payment is more than zero and at most what is still owed; a refund is more than zero
+    /// and at most what was paid and not yet refunded. A void invoice takes neither.
+    public static func check(amount: Int64, method: PaymentMethod, total: Int64, paid: Int64, status: InvoiceStatus) throws(DomainError) {
+        guard amount > 0 else { throw .invalid("amount-invalid", "The amount is more than zero.") }
+        guard status != .void else { throw .conflict("invoice-void", "This invoice was voided: nothing can be paid or refunded on it.") }
+        if method == .refund {
+            guard amount <= paid else {
+                throw .conflict("refund-too-large", "Only \(Money(minor: paid)) has been paid on this invoice; a refund cannot be more.")
+            }
+        } else {
+            guard amount <= total - paid else {
+                throw .conflict(total - paid == 0 ? "invoice-paid" : "payment-too-large",
+                                total - paid == 0 ? "This invoice is already paid." : "Only \(Money(minor: total - paid)) is owed on this invoice.")
+            }
+        }
+    }
+
+    /// Paid once payments (less refunds) cover the total; open otherwise.
+    public static func status(total: Int64, paid: Int64, void: Bool = false) -> InvoiceStatus {
+        void ? .void : paid >= total ? .paid : .open
+    }
+}

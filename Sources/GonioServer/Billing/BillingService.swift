@@ -1,0 +1,119 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// Invoices, payments and refunds, and coverage records. Money changes run inside the gate's
+/// change, on the invoice's row: a payment is checked against what is owed and written in the
+/// same transaction, so two payments at once cannot both take the last dollar.
+struct BillingService {
+    let ctx: CallContext
+
+    func invoices(_ patient: AuthorizedPatient) async throws -> [InvoiceModel] {
+        try await InvoiceModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+            .sort(\.$issuedOn, .descending).sort(\.$number, .descending).all()
+    }
+
+    func payments(invoices ids: [UUID]) async throws -> [UUID: [PaymentModel]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await PaymentModel.query(on: ctx.db).filter(\.$invoice.$id ~~ ids).sort(\.$recordedAt).all()
+        return Dictionary(grouping: rows, by: { $0.$invoice.id })
+    }
+
+    /// Issues an invoice numbered in the clinic's sequence for the year (INV-2026-0007).
+    func issue(_ patient: AuthorizedPatient, description: String, lines raw: [InvoiceLine], visitID: UUID? = nil,
+               dueInDays: Int = 30, currency: String = "USD") async throws -> InvoiceModel {
+        let lines = try InvoiceRules.validate(raw)
+        let text = description.trimmingWhitespace()
+        guard (1...200).contains(text.count) else { throw DomainError.invalid("description-invalid", "Describe the invoice in 1 to 200 characters.") }
+        try await ctx.lockRow(ClinicModel.self, id: patient.clinicID)
+        let today = patient.day(at: ctx.now)
+        let prefix = "INV-\(today.year)-"
+        let count = try await InvoiceModel.query(on: ctx.db).filter(\.$clinic.$id == patient.clinicID).filter(\.$number >= prefix)
+            .filter(\.$number < prefix + "~").count()
+        let row = InvoiceModel()
+        row.id = UUID()
+        row.$patient.id = patient.id
+        row.$clinic.id = patient.clinicID
+        row.number = prefix + String(count + 1).leftPadded(to: 4)
+        row.description = text
+        row.issuedOn = today.description
+        row.dueOn = today.adding(days: dueInDays).description
+        row.currency = currency
+        row.totalMinor = InvoiceRules.total(lines)
+        row.paidMinor = 0
+        row.status = InvoiceRules.status(total: row.totalMinor, paid: 0).rawValue
+        row.lines = StoredJSON(lines)
+        row.$visit.id = visitID
+        row.createdAt = ctx.now
+        try await row.create(on: ctx.db)
+        return row
+    }
+
+    struct PaymentInput: Content {
+        /// Chosen by the client, so a retry is answered with the payment already kept.
+        var id: UUID?
+        var amount: String
+        var method: PaymentMethod
+        var reference: String?
+    }
+
+    /// Records a payment outside the provider (cash, terminal, cheque) or a refund.
+    func record(_ patient: AuthorizedPatient, invoiceID: UUID, _ input: PaymentInput) async throws -> (payment: PaymentModel, created: Bool) {
+        guard input.method.isOutside || input.method == .refund else {
+            throw DomainError.invalid("method-invalid", "Record cash, terminal or cheque payments, or a refund; card payments come from the checkout.")
+        }
+        if let id = input.id, let existing = try await PaymentModel.find(id, on: ctx.db) {
+            guard existing.$invoice.id == invoiceID, existing.method == input.method.rawValue else {
+                throw DomainError.conflict("payment-id-used", "A different payment already has this id.")
+            }
+            return (existing, false)
+        }
+        try await ctx.lockRow(InvoiceModel.self, id: invoiceID)
+        guard let invoice = try await InvoiceModel.find(invoiceID, on: ctx.db), invoice.$patient.id == patient.id else {
+            throw DomainError.notFound("invoice-not-found", "No such invoice for this patient.")
+        }
+        let amount = try Money.parse(input.amount, currency: invoice.currency)
+        try InvoiceRules.check(amount: amount.minor, method: input.method, total: invoice.totalMinor, paid: invoice.paidMinor,
+                               status: InvoiceStatus(rawValue: invoice.status) ?? .open)
+        let reference = try PlanContent.text(input.reference, "The reference", 100)
+        return (try await apply(invoice, amount: amount.minor, method: input.method, reference: reference, id: input.id, eventID: nil), true)
+    }
+
+    /// Writes a checked payment and brings the invoice's paid amount and status up to date.
+    func apply(_ invoice: InvoiceModel, amount: Int64, method: PaymentMethod, reference: String?, id: UUID?, eventID: String?) async throws -> PaymentModel {
+        let payment = PaymentModel()
+        payment.id = id ?? UUID()
+        payment.$invoice.id = try invoice.requireID()
+        payment.$patient.id = invoice.$patient.id
+        payment.amountMinor = amount
+        payment.method = method.rawValue
+        payment.reference = reference
+        payment.providerEventID = eventID
+        payment.$recordedBy.id = ctx.user?.userID
+        payment.recordedAt = ctx.now
+        try await payment.create(on: ctx.db)
+        invoice.paidMinor += method == .refund ? -amount : amount
+        invoice.status = InvoiceRules.status(total: invoice.totalMinor, paid: invoice.paidMinor).rawValue
+        try await invoice.update(on: ctx.db)
+        return payment
+    }
+
+    // MARK: Coverage
+
+    func coverages(_ patient: AuthorizedPatient) async throws -> [CoverageModel] {
+        try await CoverageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).sort(\.$rank).all()
+    }
+
+    func saveCoverage(_ patient: AuthorizedPatient, rank: Coverage.Rank, _ input: Coverage) async throws -> CoverageModel {
+        let coverage = try input.validated(today: patient.day(at: ctx.now))
+        let row = try await CoverageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$rank == rank.rawValue).first()
+            ?? CoverageModel()
+        row.$patient.id = patient.id
+        row.rank = rank.rawValue
+        row.coverage = StoredJSON(coverage)
+        row.$updatedBy.id = ctx.user?.userID
+        row.updatedAt = ctx.now
+        try await row.save(on: ctx.db)
+        return row
+    }
+}

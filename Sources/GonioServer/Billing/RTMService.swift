@@ -1,0 +1,112 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// The remote therapeutic monitoring ledger (CLINICAL.md §3.3): for a 30-day period, the days
+/// with qualifying data (practice logs, camera-tracked sessions among them, check-ins and
+/// questionnaires); for the calendar month, the treatment-management minutes the therapist
+/// logged and whether any was a real-time interactive communication; and the codes those
+/// support by the year's rules (`RTMCodes`). The time log is append-only: a correction is a
+/// new entry, so the evidence an audit sees is what was written.
+struct RTMService {
+    let ctx: CallContext
+
+    struct Ledger: Content {
+        struct DataDay: Content {
+            var day: CalendarDay
+            /// What was recorded: "practice", "camera", "check-in", "questionnaire".
+            var sources: [String]
+        }
+
+        struct TimeEntry: Content {
+            var id: UUID
+            var day: String
+            var minutes: Int
+            var interactive: Bool
+            var activity: String
+            var recordedBy: UUID?
+            var recordedAt: Date
+        }
+
+        var periodStart: CalendarDay
+        var periodEnd: CalendarDay
+        var dataDays: [DataDay]
+        var month: String
+        var minutes: Int
+        var interactive: Bool
+        var time: [TimeEntry]
+        /// Supported codes: device supply for the period, management for the month.
+        var device: String?
+        var management: [String]
+        /// Set-up and education (98975, once per episode) is supported by these days of data.
+        var setupSupported: Bool
+        var rulesYear: Int
+    }
+
+    /// The period is the 30 days from `start`; the month the one `start` falls in.
+    func ledger(_ patient: AuthorizedPatient, start: CalendarDay) async throws -> Ledger {
+        let end = start.adding(days: 29)
+        let (from, through) = (start.description, end.description)
+        var sources: [CalendarDay: Set<String>] = [:]
+        for log in try await PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+            .filter(\.$day >= from).filter(\.$day <= through).all() {
+            guard let day = try? CalendarDay(log.day) else { continue }
+            sources[day, default: []].insert(log.report.motion == nil ? "practice" : "camera")
+        }
+        for row in try await CheckInModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+            .filter(\.$day >= from).filter(\.$day <= through).all() {
+            if let day = try? CalendarDay(row.day) { sources[day, default: []].insert("check-in") }
+        }
+        let zone = patient.timeZone.timeZone
+        for row in try await MeasureResponseModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+            .filter(\.$completedAt >= start.start(in: zone)).filter(\.$completedAt < end.adding(days: 1).start(in: zone)).all() {
+            sources[patient.day(at: row.completedAt), default: []].insert("questionnaire")
+        }
+        let monthStart = try CalendarDay(year: start.year, month: start.month, day: 1)
+        let monthEnd = try CalendarDay(year: start.year, month: start.month, day: CalendarDay.daysIn(month: start.month, year: start.year))
+        let time = try await RTMTimeModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
+            .filter(\.$day >= monthStart.description).filter(\.$day <= monthEnd.description).sort(\.$day).sort(\.$recordedAt).all()
+        let minutes = time.reduce(0) { $0 + $1.minutes }
+        let interactive = time.contains { $0.interactive }
+        let rules = try RTMCodes.rules(year: start.year)
+        let codes = try RTMCodes.codes(year: start.year, days: sources.count, minutes: min(minutes, 1440), interactive: interactive)
+        return Ledger(
+            periodStart: start, periodEnd: end,
+            dataDays: sources.keys.sorted().map { Ledger.DataDay(day: $0, sources: sources[$0]!.sorted()) },
+            month: String(monthStart.description.prefix(7)), minutes: minutes, interactive: interactive,
+            time: time.map { Ledger.TimeEntry(id: $0.id ?? UUID(), day: $0.day, minutes: $0.minutes, interactive: $0.interactive,
+                                              activity: $0.activity, recordedBy: $0.$recordedBy.id, recordedAt: $0.recordedAt) },
+            device: codes.device, management: codes.management, setupSupported: sources.count >= rules.setupMinDays, rulesYear: rules.year)
+    }
+
+    struct TimeInput: Content {
+        var day: CalendarDay
+        var minutes: Int
+        var interactive: Bool
+        var activity: String
+    }
+
+    /// Logs treatment-management time. Minutes of a visit billed on its own do not count here
+    /// (the same time cannot be billed twice); the page says so.
+    func log(_ patient: AuthorizedPatient, _ input: TimeInput) async throws -> RTMTimeModel {
+        let today = patient.day(at: ctx.now)
+        guard (1...120).contains(input.minutes) else { throw DomainError.invalid("minutes-invalid", "Log 1 to 120 minutes at a time.") }
+        guard input.day <= today, input.day >= today.adding(days: -60) else {
+            throw DomainError.invalid("day-invalid", "The day is up to today and within the last 60 days.")
+        }
+        guard let activity = try PlanContent.text(input.activity, "The activity", 300) else {
+            throw DomainError.invalid("activity-missing", "Say what the time was spent on (reviewing data, a call with the patient...).")
+        }
+        let row = RTMTimeModel()
+        row.id = UUID()
+        row.$patient.id = patient.id
+        row.day = input.day.description
+        row.minutes = input.minutes
+        row.interactive = input.interactive
+        row.activity = activity
+        row.$recordedBy.id = ctx.user?.userID
+        row.recordedAt = ctx.now
+        try await row.create(on: ctx.db)
+        return row
+    }
+}
