@@ -38,9 +38,9 @@ import Testing
     }
 
     typealias A = PatientAction
-    static let patientOwn: Set<A> = [.viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers]
+    static let patientOwn: Set<A> = [.viewRecord, .editProfile, .viewClinical, .logPractice, .completeForms, .bookVisit, .message, .manageCaregivers, .viewBilling]
     static let therapistTeam: Set<A> = [.viewRecord, .viewClinical, .writeClinical, .bookVisit, .message]
-    static let adminClinic: Set<A> = [.viewRecord, .editProfile, .bookVisit, .manageCareTeam, .manageCaregivers, .viewAudit]
+    static let adminClinic: Set<A> = [.viewRecord, .editProfile, .bookVisit, .manageCareTeam, .manageCaregivers, .viewAudit, .viewBilling, .manageBilling]
     static let caregiverAll: Set<A> = [.viewRecord, .viewClinical, .logPractice, .completeForms, .bookVisit, .message]
 
     /// (role, verified therapist?, link) -> allowed actions. Absent rows allow nothing.

@@ -149,10 +149,11 @@ struct BillingRoutes: Feature {
 
     func saveCoverageAPI(req: Request) async throws -> CoverageView {
         let id = try req.uuidParameter("patientID")
-        guard let rank = Coverage.Rank(rawValue: req.parameters.get("rank") ?? "") else {
-            throw DomainError.notFound("rank-unknown", "Coverage is primary or secondary.")
-        }
-        return try await req.context.gate.change(.coverageSave, patientID: id, resource: Self.resource(id) + "/coverage/\(rank.rawValue)") { patient, tx in
+        let rawRank = String((req.parameters.get("rank") ?? "").prefix(20))
+        return try await req.context.gate.change(.coverageSave, patientID: id, resource: Self.resource(id) + "/coverage/\(rawRank)") { patient, tx in
+            guard let rank = Coverage.Rank(rawValue: rawRank) else {
+                throw DomainError.notFound("rank-unknown", "Coverage is primary or secondary.")
+            }
             let row = try await BillingService(ctx: tx).saveCoverage(patient, rank: rank, try req.content.decode(Coverage.self))
             return CoverageView(rank: row.rank, coverage: row.coverage.value, updatedAt: row.updatedAt, therapyThreshold: nil, kxApplies: nil)
         }

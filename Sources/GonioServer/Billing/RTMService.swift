@@ -46,21 +46,17 @@ struct RTMService {
     /// The period is the 30 days from `start`; the month the one `start` falls in.
     func ledger(_ patient: AuthorizedPatient, start: CalendarDay) async throws -> Ledger {
         let end = start.adding(days: 29)
-        let (from, through) = (start.description, end.description)
         var sources: [CalendarDay: Set<String>] = [:]
-        for log in try await PracticeLogModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
-            .filter(\.$day >= from).filter(\.$day <= through).all() {
-            guard let day = try? CalendarDay(log.day) else { continue }
+        for log in try await PracticeService(ctx: ctx).history(patient, since: start) {
+            guard let day = try? CalendarDay(log.day), day <= end else { continue }
             sources[day, default: []].insert(log.report.motion == nil ? "practice" : "camera")
         }
-        for row in try await CheckInModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
-            .filter(\.$day >= from).filter(\.$day <= through).all() {
-            if let day = try? CalendarDay(row.day) { sources[day, default: []].insert("check-in") }
+        for row in try await CheckInService(ctx: ctx).list(patient, since: start) {
+            if let day = try? CalendarDay(row.day), day <= end { sources[day, default: []].insert("check-in") }
         }
-        let zone = patient.timeZone.timeZone
-        for row in try await MeasureResponseModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
-            .filter(\.$completedAt >= start.start(in: zone)).filter(\.$completedAt < end.adding(days: 1).start(in: zone)).all() {
-            sources[patient.day(at: row.completedAt), default: []].insert("questionnaire")
+        for row in try await MeasureService(ctx: ctx).responses(patient) {
+            let day = patient.day(at: row.completedAt)
+            if day >= start, day <= end { sources[day, default: []].insert("questionnaire") }
         }
         let monthStart = try CalendarDay(year: start.year, month: start.month, day: 1)
         let monthEnd = try CalendarDay(year: start.year, month: start.month, day: CalendarDay.daysIn(month: start.month, year: start.year))
