@@ -129,3 +129,88 @@ import Fluent
         }
     }
 }
+
+/// Card payments through the provider's checkout: the session is made server to server, the
+/// payment is recorded only from the signed webhook, once per event.
+@Suite struct CardPaymentTests {
+    @Test func aPatientPaysThroughTheCheckoutAndTheWebhookRecordsItOnce() async throws {
+        let fake = try await FakePaymentProvider.start()
+        defer { Task { try? await fake.stop() } }
+        try await withTestApp(history: true, adjust: { config in
+            config.payments = PaymentSettings(apiBase: "http://127.0.0.1:\(fake.port)", secretKey: FakePaymentProvider.secretKey,
+                                              webhookSecret: FakePaymentProvider.webhookSecret)
+        }) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            let token = try await app.token(Demo.patient)
+            let open = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/invoices", token: token).array.first { $0["status"] as? String == "open" })
+            let invoice = try #require(open["id"] as? String)
+            let checkout = try await app.send(.POST, "/api/v1/invoices/\(invoice)/checkout", token: token)
+            #expect(checkout.status == .ok && (checkout.object["url"] as? String)?.hasPrefix("http://127.0.0.1:\(fake.port)/pay/cs_test_") == true)
+            let session = try #require(fake.lastSession)
+            #expect(session.form["line_items[0][price_data][unit_amount]"] == "1852" && session.form["metadata[invoice_id]"] == invoice.uppercased())
+            // Nothing is recorded until the provider says so.
+            #expect(try await app.send(.GET, "/api/v1/patients/\(maria)/invoices", token: token).array.first { $0["id"] as? String == invoice }?["status"] as? String == "open")
+
+            // The billing page offers to pay online; its link goes to the provider's page.
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(Demo.patient)
+            let page = try await browser.get("/patients/\(maria)/billing")
+            #expect(page.status == .ok && page.text.contains("Pay $18.52 online") && page.text.contains("Medicare therapy so far this year"))
+            let pay = try await browser.get("/patients/\(maria)/billing/\(invoice)/pay")
+            #expect(pay.status == .seeOther && pay.headers.first(name: .location)?.hasPrefix("http://127.0.0.1:\(fake.port)/pay/") == true)
+
+            let (payload, signature) = fake.paidEvent(session, eventID: "evt_once")
+            func deliver(_ payload: String, _ signature: String) async throws -> TestResponse {
+                try await app.send(.POST, "/api/v1/payments/webhook", body: payload, headers: ["Stripe-Signature": signature, "Content-Type": "application/json"])
+            }
+            // A forged or stale signature changes nothing.
+            #expect(try await deliver(payload, signature.replacingOccurrences(of: "v1=", with: "v1=00")).status == .unauthorized)
+            let stale = fake.paidEvent(session, eventID: "evt_stale", at: Date().addingTimeInterval(-3600))
+            #expect(try await deliver(stale.payload, stale.signature).errorCode == "signature-stale")
+            let wrongSecret = fake.paidEvent(session, eventID: "evt_x", secret: "whsec_other")
+            #expect(try await deliver(wrongSecret.payload, wrongSecret.signature).status == .unauthorized)
+            let first = try await deliver(payload, signature)
+            #expect(first.status == .ok && first.object["applied"] as? Bool == true)
+            let replay = try await deliver(payload, signature)
+            #expect(replay.status == .ok && replay.object["applied"] as? Bool == false, "a replayed event changes nothing")
+            let after = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/invoices", token: token).array.first { $0["id"] as? String == invoice })
+            #expect(after["status"] as? String == "paid" && (after["payments"] as? [[String: Any]])?.count == 1)
+            #expect((after["payments"] as? [[String: Any]])?.first?["method"] as? String == "card")
+            let audit = try await AuditEntryModel.query(on: app.db).filter(\.$action == "payment.provider").count()
+            #expect(audit == 1)
+            // Paid now: no second checkout; James cannot start one for Maria.
+            #expect(try await app.send(.POST, "/api/v1/invoices/\(invoice)/checkout", token: token).errorCode == "invoice-paid")
+            #expect(try await app.send(.POST, "/api/v1/invoices/\(invoice)/checkout", token: try await app.token(Demo.patient2)).status == .notFound)
+            // Events Gonio does not act on are acknowledged.
+            let other = #"{"id":"evt_other","type":"invoice.created","data":{"object":{"id":"in_1"}}}"#
+            let t = Int(Date().timeIntervalSince1970)
+            let mac = HMAC<SHA256>.authenticationCode(for: Array("\(t).\(other)".utf8), using: SymmetricKey(data: Array(FakePaymentProvider.webhookSecret.utf8)))
+            let ignored = try await deliver(other, "t=\(t),v1=\(mac.map { String(format: "%02x", $0) }.joined())")
+            #expect(ignored.status == .ok && ignored.object["applied"] == nil)
+        }
+    }
+
+    @Test func withoutAProviderTheDeskTakesPayment() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            let open = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/invoices", token: try await app.token(Demo.admin)).array.first { $0["status"] as? String == "open" })
+            let invoice = try #require(open["id"] as? String)
+            #expect(try await app.send(.POST, "/api/v1/invoices/\(invoice)/checkout", token: try await app.token(Demo.patient)).errorCode == "payments-off")
+            #expect(try await app.send(.POST, "/api/v1/payments/webhook", body: "{}").status == .notFound)
+            var desk = WebTests.Browser(app: app)
+            try await desk.signIn(Demo.admin)
+            let page = try await desk.get("/patients/\(maria)/billing")
+            #expect(page.text.contains("Record a payment at the desk") && !page.text.contains("online</a>"))
+            let csrf = try #require(WebTests.Browser.csrf(in: page.text))
+            let wrong = try await desk.post("/patients/\(maria)/billing/\(invoice)/record", form: ["amount": "50", "method": "cash"], csrf: csrf)
+            #expect(wrong.status == .conflict && wrong.text.contains("Only $18.52 is owed"))
+            let ok = try await desk.post("/patients/\(maria)/billing/\(invoice)/record", form: ["amount": "$18.52", "method": "cash"], csrf: csrf)
+            #expect(ok.status == .seeOther)
+            #expect(try await desk.get("/patients/\(maria)/billing").text.contains("Owed now: <strong>$0.00</strong>"))
+            var own = WebTests.Browser(app: app)
+            try await own.signIn(Demo.patient)
+            let mine = try await own.get("/patients/\(maria)/billing")
+            #expect(mine.text.contains("Your bills") && !mine.text.contains("Record a payment at the desk"))
+        }
+    }
+}

@@ -98,6 +98,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case invoiceIssue = "invoice.issue"
     /// Recording a payment (outside the provider: cash, terminal, cheque) or a refund.
     case paymentRecord = "payment.record"
+    /// Starting the provider's checkout to pay what is owed on an invoice.
+    case invoicePay = "invoice.pay"
     /// Insurance coverage: reading it, and keeping it.
     case coverageRead = "coverage.read"
     case coverageSave = "coverage.save"
@@ -143,7 +145,7 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
         case .dischargeSummary: [.viewClinical]
-        case .invoiceList, .coverageRead: [.viewBilling]
+        case .invoiceList, .invoicePay, .coverageRead: [.viewBilling]
         case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]
         // The therapist who bills the monitoring, and the front desk's worklist.
         case .rtmRead: [.writeClinical, .manageBilling]
@@ -159,6 +161,8 @@ public enum AccountEvent: String, CaseIterable, Codable, Sendable {
     case register = "account.register"
     /// The audit log of a whole clinic.
     case clinicAuditRead = "audit.clinic-read"
+    /// The payment provider's signed webhook recorded a card payment.
+    case providerPayment = "payment.provider"
 }
 
 extension AccessPolicy {

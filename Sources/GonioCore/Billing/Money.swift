@@ -20,7 +20,8 @@ public struct Money: Codable, Hashable, Sendable, Comparable, CustomStringConver
     /// than the currency has, negative amounts and anything else.
     public static func parse(_ text: String, currency: String = "USD") throws(DomainError) -> Money {
         guard let digits = currencies[currency] else { throw .invalid("currency-unknown", "The currency is one of \(currencies.keys.sorted().joined(separator: ", ")).") }
-        let cleaned = String(text.trimmingWhitespace().filter { $0 != "," })
+        var cleaned = String(text.trimmingWhitespace().filter { $0 != "," })
+        if currency == "USD", cleaned.hasPrefix("$") { cleaned.removeFirst() }
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, whole < 100_000_000,
               parts[0].allSatisfy(\.isNumber) else {

@@ -14,6 +14,8 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case unauthenticated
         /// Too many attempts; try again later.
         case rateLimited
+        /// A service Gonio depends on (the payment provider) did not answer; try again later.
+        case unavailable
     }
 
     public var kind: Kind

@@ -14,6 +14,13 @@ struct BillingRoutes: Feature {
         routes.api.get(Paths.API.coverage, use: coverageAPI)
         routes.api.put(Paths.API.coverageRank, use: saveCoverageAPI)
         routes.api.get(Paths.API.rtm, use: rtmAPI)
+        routes.api.post(Paths.API.invoiceCheckout, use: checkoutAPI)
+        routes.openAPI.post(Paths.API.paymentWebhook, use: webhook)
+        routes.web.get(Paths.billingPage, use: page)
+        // A link, not a form: the provider's page is another origin, and a form's redirect there
+        // would be refused by our own form-action policy. It changes nothing in Gonio.
+        routes.web.get(Paths.billingPay, use: payPage)
+        routes.web.post(Paths.billingRecord, use: recordPage)
         routes.api.post(Paths.API.rtmTime, use: rtmTimeAPI)
     }
 
@@ -125,6 +132,53 @@ struct BillingRoutes: Feature {
         return try await view.encodeResponse(status: created ? .created : .ok, for: req)
     }
 
+    // MARK: Card payments
+
+    struct CheckoutView: Content {
+        /// Where to send the patient: the provider's checkout page.
+        var url: String
+    }
+
+    /// Starts the provider's checkout for what is owed. The payment is recorded only when the
+    /// provider's signed webhook says it was paid.
+    static func checkout(_ req: Request, invoiceID: UUID, patientID: UUID) async throws -> String {
+        let ctx = req.context
+        guard let settings = ctx.config.payments else {
+            throw DomainError.conflict("payments-off", "Online payment is not set up at this clinic: pay at the front desk.")
+        }
+        let patient = try await ctx.gate.authorize(.invoicePay, patientID: patientID, resource: "invoice/\(invoiceID)/checkout")
+        let invoice = try await BillingService(ctx: ctx).payable(patient, invoiceID: invoiceID)
+        let owed = Money(minor: invoice.totalMinor - invoice.paidMinor, currency: invoice.currency)
+        let base = ctx.config.publicURL ?? "http://\(req.headers.first(name: .host) ?? "127.0.0.1")"
+        let back = base + Paths.billingPage(patientID)
+        let session = try await StripeProvider(settings: settings, client: req.client).checkout(
+            invoiceID: invoiceID, description: "\(invoice.number): \(invoice.description)", amount: owed,
+            successURL: back + "?notice=paid", cancelURL: back + "?notice=not-paid",
+            idempotencyKey: "gonio-\(invoiceID.uuidString)-\(invoice.paidMinor)")
+        return session.url
+    }
+
+    func checkoutAPI(req: Request) async throws -> CheckoutView {
+        let (invoiceID, patientID) = try await Self.patientOf(req)
+        return CheckoutView(url: try await Self.checkout(req, invoiceID: invoiceID, patientID: patientID))
+    }
+
+    /// The provider's webhook: signed, applied once per event, never trusted without the
+    /// signature. Unknown event types are acknowledged and ignored.
+    func webhook(req: Request) async throws -> Response {
+        let ctx = req.context
+        guard let settings = ctx.config.payments else { throw DomainError.notFound() }
+        let payload = req.body.string ?? ""
+        guard let event = try StripeProvider.verify(payload: payload, signature: req.headers.first(name: "Stripe-Signature") ?? "",
+                                                    secret: settings.webhookSecret, now: ctx.now) else {
+            return try await ["received": true].encodeResponse(for: req)
+        }
+        var system = ctx
+        system.principal = .system("payments")
+        let applied = try await system.transaction { tx in try await BillingService(ctx: tx).applyProviderPayment(event) }
+        return try await ["received": true, "applied": applied].encodeResponse(for: req)
+    }
+
     struct CoverageView: Content {
         var rank: String
         var coverage: Coverage
@@ -181,5 +235,110 @@ struct BillingRoutes: Feature {
                                                activity: row.activity, recordedBy: row.$recordedBy.id, recordedAt: row.recordedAt)
         }
         return try await entry.encodeResponse(status: .created, for: req)
+    }
+
+    // MARK: Page
+
+    struct PageContext: Encodable {
+        struct Row: Encodable {
+            var id: String
+            var number: String
+            var description: String
+            var issuedOn: String
+            var dueOn: String
+            var total: String
+            var balance: String
+            var status: String
+            var open: Bool
+            var lines: [String]
+            var payments: [String]
+            var payLink: String?
+            var recordAction: String?
+        }
+
+        var patientName: String
+        var isSelf: Bool
+        var owed: String
+        var rows: [Row]
+        var coverage: [String]
+        var onlinePayment: Bool
+        var desk: Bool
+        var message: String?
+    }
+
+    func page(req: Request) async throws -> Response {
+        try await render(req, message: nil, status: .ok)
+    }
+
+    func render(_ req: Request, message: String?, status: HTTPResponseStatus) async throws -> Response {
+        let ctx = req.context
+        let id = try req.uuidParameter("patientID")
+        let patient = try await ctx.gate.authorize(.invoiceList, patientID: id, resource: Self.resource(id), also: [.coverageRead])
+        let service = BillingService(ctx: ctx)
+        let invoices = try await service.invoices(patient)
+        let payments = try await service.payments(invoices: invoices.compactMap(\.id))
+        let desk = patient.may(.manageBilling)
+        let online = ctx.config.payments != nil
+        let owed = invoices.filter { $0.status == InvoiceStatus.open.rawValue }.reduce(Int64(0)) { $0 + $1.totalMinor - $1.paidMinor }
+        let time = DateFormatter()
+        time.dateStyle = .medium
+        time.timeZone = patient.timeZone.timeZone
+        let rows = invoices.map { i -> PageContext.Row in
+            let open = i.status == InvoiceStatus.open.rawValue && i.totalMinor > i.paidMinor
+            let iid = i.id ?? UUID()
+            return PageContext.Row(
+                id: iid.uuidString, number: i.number, description: i.description,
+                issuedOn: ((try? CalendarDay(i.issuedOn))?.longName) ?? i.issuedOn, dueOn: ((try? CalendarDay(i.dueOn))?.longName) ?? i.dueOn,
+                total: Money(minor: i.totalMinor, currency: i.currency).description, balance: Money(minor: i.totalMinor - i.paidMinor, currency: i.currency).description,
+                status: i.status, open: open,
+                lines: i.lines.value.map { "\($0.description)\($0.quantity > 1 ? " × \($0.quantity)" : ""): \(Money(minor: $0.amountMinor, currency: i.currency))" },
+                payments: (payments[iid] ?? []).map { p in
+                    let view = PaymentView(p, currency: i.currency)
+                    return "\(time.string(from: p.recordedAt)): \(view.amount) by \(p.method)\(p.reference.map { " (\($0))" } ?? "")"
+                },
+                payLink: open && online ? Paths.billingPay(id, iid) : nil,
+                recordAction: open && desk ? Paths.billingRecord(id, iid) : nil)
+        }
+        let coverage = try await service.coverages(patient).map { row -> String in
+            let c = row.coverage.value
+            var text = "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue))"
+            if c.payerKind == .medicare, let allowed = c.medicareAllowedThisYearMinor,
+               let threshold = TherapyThreshold.threshold(year: patient.day(at: ctx.now).year) {
+                text += ". Medicare therapy so far this year: \(Money(minor: allowed)) of the \(threshold) threshold"
+                    + (allowed > threshold.minor ? " (KX applies)" : "")
+            }
+            return text
+        }
+        let context = PageContext(patientName: patient.name, isSelf: ctx.user?.patientID == id, owed: Money(minor: owed).description,
+                                  rows: rows, coverage: coverage, onlinePayment: online, desk: desk, message: message)
+        return try await WebPage.render(req, "billing", title: "Billing", context, notice: WebPage.notice(req, [
+            "paid": "Thank you. The payment is recorded as soon as the payment service confirms it (usually within a minute).",
+            "not-paid": "The payment was not made. Nothing was charged.",
+            "recorded": "The payment is recorded.",
+        ]), error: message, status: status)
+    }
+
+    func payPage(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        let invoiceID = try req.uuidParameter("invoiceID")
+        do {
+            return req.redirect(to: try await Self.checkout(req, invoiceID: invoiceID, patientID: id), redirectType: .normal)
+        } catch let error as DomainError where error.kind == .conflict || error.kind == .unavailable {
+            return try await render(req, message: error.message, status: HTTPResponseStatus(domain: error))
+        }
+    }
+
+    func recordPage(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        let invoiceID = try req.uuidParameter("invoiceID")
+        do {
+            _ = try await req.context.gate.change(.paymentRecord, patientID: id, resource: "invoice/\(invoiceID)/payments") { patient, tx in
+                let input = try req.content.decode(BillingService.PaymentInput.self)
+                return try await BillingService(ctx: tx).record(patient, invoiceID: invoiceID, input).payment.requireID()
+            }
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await render(req, message: error.message, status: HTTPResponseStatus(domain: error))
+        }
+        return WebPage.seeOther(Paths.billingPage(id, query: ["notice": "recorded"]))
     }
 }

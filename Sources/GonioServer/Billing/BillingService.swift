@@ -98,6 +98,41 @@ struct BillingService {
         return payment
     }
 
+    // MARK: Card payments
+
+    /// The invoice, if it is this patient's and something is owed on it.
+    func payable(_ patient: AuthorizedPatient, invoiceID: UUID) async throws -> InvoiceModel {
+        guard let invoice = try await InvoiceModel.find(invoiceID, on: ctx.db), invoice.$patient.id == patient.id else {
+            throw DomainError.notFound("invoice-not-found", "No such invoice for this patient.")
+        }
+        guard invoice.status == InvoiceStatus.open.rawValue, invoice.totalMinor > invoice.paidMinor else {
+            throw DomainError.conflict("invoice-paid", "Nothing is owed on this invoice.")
+        }
+        return invoice
+    }
+
+    /// Records a paid checkout from the provider's verified webhook, once per event: a replay
+    /// (the same event id) changes nothing. Runs in a transaction on the invoice's row. The
+    /// money was taken, so it is recorded even if the invoice was paid at the desk meanwhile
+    /// (a credit the desk refunds); the log says so.
+    func applyProviderPayment(_ event: StripeProvider.PaidEvent) async throws -> Bool {
+        try await ctx.lockRow(InvoiceModel.self, id: event.invoiceID)
+        guard try await PaymentModel.query(on: ctx.db).filter(\.$providerEventID == event.eventID).first() == nil else { return false }
+        guard let invoice = try await InvoiceModel.find(event.invoiceID, on: ctx.db) else {
+            throw DomainError.invalid("event-invalid", "The paid session names no invoice Gonio has.")
+        }
+        guard invoice.currency == event.amount.currency else {
+            throw DomainError.invalid("event-invalid", "The paid session's currency is not the invoice's.")
+        }
+        if event.amount.minor > invoice.totalMinor - invoice.paidMinor {
+            ctx.logger.warning("card payment exceeds the balance", metadata: ["invoice-id": .string(event.invoiceID.uuidString)])
+        }
+        _ = try await apply(invoice, amount: event.amount.minor, method: .card, reference: "Checkout \(event.sessionID)", id: nil, eventID: event.eventID)
+        try await ctx.audit.record(.init(action: AccountEvent.providerPayment.rawValue, patientID: invoice.$patient.id, clinicID: invoice.$clinic.id,
+                                         resource: "invoice/\(event.invoiceID)/payments", outcome: .allowed, reason: event.eventID))
+        return true
+    }
+
     // MARK: Coverage
 
     func coverages(_ patient: AuthorizedPatient) async throws -> [CoverageModel] {

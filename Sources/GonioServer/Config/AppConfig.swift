@@ -67,6 +67,11 @@ public struct AppConfig: Sendable {
     /// The mail server (GONIO_SMTP_URL, e.g. smtp://user:password@mail.example.org:587) and the
     /// sender address (GONIO_MAIL_FROM). Without a server, emails are kept in the outbox.
     public var smtpURL: String?
+    /// Card payments through a provider with the Stripe API's shape: the secret key
+    /// (GONIO_STRIPE_SECRET_KEY), the webhook signing secret (GONIO_STRIPE_WEBHOOK_SECRET) and
+    /// the API's address (GONIO_STRIPE_API_BASE, https://api.stripe.com unless a test points it
+    /// at a local stand-in). Nil: no online payment; invoices are paid at the desk.
+    public var payments: PaymentSettings?
     public var mailFrom: String = "no-reply@gonio.invalid"
     public var ice = IceConfig()
     /// Seed demo data into an empty database (never in production).
@@ -240,6 +245,16 @@ public struct AppConfig: Sendable {
         }
         config.ice = try IceConfig(stun: value("GONIO_STUN_URLS"), turn: value("GONIO_TURN_URLS"), secret: value("GONIO_TURN_SECRET"),
                                    ttl: try seconds("GONIO_TURN_TTL_SECONDS", default: 3600))
+        if let key = value("GONIO_STRIPE_SECRET_KEY") {
+            guard let webhook = value("GONIO_STRIPE_WEBHOOK_SECRET"), !webhook.isEmpty, !key.isEmpty else {
+                throw Problem(description: "GONIO_STRIPE_SECRET_KEY needs GONIO_STRIPE_WEBHOOK_SECRET: payments are confirmed only by signed webhooks.")
+            }
+            let base = value("GONIO_STRIPE_API_BASE") ?? "https://api.stripe.com"
+            guard base.hasPrefix("https://") || base.hasPrefix("http://127.0.0.1") || base.hasPrefix("http://localhost") else {
+                throw Problem(description: "GONIO_STRIPE_API_BASE is an https:// address (or a local one for tests).")
+            }
+            config.payments = PaymentSettings(apiBase: base.hasSuffix("/") ? String(base.dropLast()) : base, secretKey: key, webhookSecret: webhook)
+        }
         if let raw = value("GONIO_MEDIA_MAX_MB") {
             guard let mb = Int(raw), (1...2048).contains(mb) else {
                 throw Problem(description: "GONIO_MEDIA_MAX_MB must be a whole number of megabytes from 1 to 2048.")
@@ -263,5 +278,17 @@ public struct AppConfig: Sendable {
             throw Problem(description: "Could not write \(path); check GONIO_DATA_DIR.")
         }
         return bytes
+    }
+}
+
+public struct PaymentSettings: Sendable {
+    public var apiBase: String
+    public var secretKey: String
+    public var webhookSecret: String
+
+    public init(apiBase: String, secretKey: String, webhookSecret: String) {
+        self.apiBase = apiBase
+        self.secretKey = secretKey
+        self.webhookSecret = webhookSecret
     }
 }

@@ -142,6 +142,7 @@ struct Dashboards {
         var practice: PracticeCard?
         var nextVisit: NextVisitCard?
         var visitsLink: String
+        var billingLink: String
     }
 
     /// The patient's next visit on a dashboard, with the way in when its call is open.
@@ -209,7 +210,8 @@ struct Dashboards {
             intake: try await IntakeService(ctx: ctx).statuses(for: [patient])[patientID] ?? .init(nil),
             measuresDue: try await MeasureService(ctx: ctx).questionnairesDue(patient),
             intakeLink: Paths.intake(patientID), measuresLink: Paths.measures(patientID), notesLink: Paths.notes(patientID),
-            practice: try await practiceCard(patient), nextVisit: try await nextVisitCard(patient), visitsLink: Paths.visitsPage())
+            practice: try await practiceCard(patient), nextVisit: try await nextVisitCard(patient), visitsLink: Paths.visitsPage(),
+            billingLink: Paths.billingPage(patientID))
     }
 
     // MARK: Caregiver
@@ -387,6 +389,7 @@ struct Dashboards {
         var caregivers: [CaregiverRow]
         var addCareTeamAction: String
         var linkCaregiverAction: String
+        var billingLink: String
     }
 
     struct TherapistOption: Encodable {
@@ -433,7 +436,8 @@ struct Dashboards {
         let patients = page.items.map { p in
             AdminPatientRow(id: p.id.uuidString, name: p.name, careTeam: careTeamRows(teams[p.id] ?? [], patientID: p.id),
                             caregivers: caregiverRows(links[p.id] ?? [], patientID: p.id),
-                            addCareTeamAction: Paths.careTeam(p.id), linkCaregiverAction: Paths.caregivers(p.id))
+                            addCareTeamAction: Paths.careTeam(p.id), linkCaregiverAction: Paths.caregivers(p.id),
+                            billingLink: Paths.billingPage(p.id))
         }
         return ClinicAdminContext(
             clinics: clinics.map(\.name).sorted().joined(separator: ", "),

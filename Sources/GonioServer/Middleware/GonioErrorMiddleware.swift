@@ -82,6 +82,7 @@ struct GonioErrorMiddleware: AsyncMiddleware {
             case .conflict: .conflict
             case .unauthenticated: .unauthorized
             case .rateLimited: .tooManyRequests
+            case .unavailable: .serviceUnavailable
             }
             return (status, e.code, e.message)
         case let e as DecodingError:
