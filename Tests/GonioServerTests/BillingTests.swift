@@ -214,3 +214,87 @@ import Fluent
         }
     }
 }
+
+/// Prices, coding a visit, the claim and the superbill.
+@Suite struct CodingTests {
+    static func pastVisit(_ app: Application, _ patientID: String, token: String) async throws -> String {
+        let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60 * 86_400))
+        let visits = try await app.send(.GET, "/api/v1/visits?from=\(from)", token: token)
+        let past = visits.array.filter {
+            $0["patientId"] as? String == patientID && ($0["start"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }.map { $0 < Date() } == true
+        }
+        return try #require(past.first { $0["visitType"] as? String != "initial-evaluation" }?["id"] as? String ?? past.first?["id"] as? String)
+    }
+
+    @Test func theTherapistCodesAVisitAndTheDeskExportsTheClaim() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            let therapist = try await app.token(Demo.therapist), admin = try await app.token(Demo.admin)
+            let visit = try await Self.pastVisit(app, maria, token: therapist)
+            // The demo coded it: Medicare, 23 + 24 minutes → 3 units, 97112 two; telehealth at home.
+            let coding = try await app.send(.GET, "/api/v1/visits/\(visit)/coding", token: therapist)
+            #expect(coding.status == .ok && coding.object["placeOfService"] as? String == "10" && coding.object["totalUnits"] as? Int == 3, "\(coding.text)")
+            let lines = coding.object["lines"] as? [[String: Any]] ?? []
+            #expect(lines.map { $0["code"] as? String } == ["97110", "97112"] && lines.map { $0["units"] as? Int } == [1, 2])
+            #expect(lines.allSatisfy { ($0["modifiers"] as? [String])?.first == "GP" })
+            // Recoded with manual therapy: Medicare does not take 97140 by telehealth; the warning says so.
+            let recoded = try await app.send(.PUT, "/api/v1/visits/\(visit)/coding", token: therapist,
+                                             json: ["minutes": ["97110": 20, "97140": 10], "diagnoses": ["m170", "M25.561"], "byAssistant": false])
+            #expect(recoded.status == .ok && (recoded.object["warnings"] as? [String])?.contains { $0.hasPrefix("97140") } == true)
+            #expect((recoded.object["input"] as? [String: Any])?["diagnoses"] as? [String] == ["M17.0", "M25.561"])
+            for bad in [["minutes": ["97110": 20], "diagnoses": []], ["minutes": ["99999": 20], "diagnoses": ["M17.0"]],
+                        ["minutes": ["97110": 20], "diagnoses": ["17.0"]], ["minutes": [:], "diagnoses": ["M17.0"]],
+                        ["evaluation": "97110", "minutes": [:], "diagnoses": ["M17.0"]]] as [[String: Any]] {
+                #expect(try await app.send(.PUT, "/api/v1/visits/\(visit)/coding", token: therapist, json: bad).status == .unprocessableEntity, "\(bad)")
+            }
+            // Only the visit's therapist codes; the desk reads and exports; the patient does neither.
+            #expect(try await app.send(.PUT, "/api/v1/visits/\(visit)/coding", token: admin, json: ["minutes": ["97110": 20], "diagnoses": ["M17.0"]]).status == .forbidden)
+            #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/coding", token: try await app.token(Demo.patient)).status == .forbidden)
+            #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/coding", token: try await app.token(Demo.patient2)).status == .notFound)
+            let claim = try await app.send(.GET, "/api/v1/visits/\(visit)/claim", token: admin)
+            #expect(claim.status == .ok && claim.object["payerKind"] as? String == "medicare" && claim.object["insuredId"] as? String == "1EG4-TE5-MK73")
+            #expect(claim.object["billingNPI"] as? String == "1548762305" && claim.object["icdIndicator"] as? String == "0")
+            let claimLines = claim.object["lines"] as? [[String: Any]] ?? []
+            #expect(claimLines.first?["chargesMinor"] as? Int == 4_500 && claimLines.first?["renderingNPI"] as? String == "1987654328")
+            #expect(claimLines.first?["diagnosisPointers"] as? [String] == ["A", "B"])
+            let csv = try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=csv", token: admin)
+            #expect(csv.status == .ok && csv.headers.contentType?.subType == "csv" && csv.text.hasPrefix(ClaimForm.csvHeader))
+            #expect(csv.text.split(separator: "\r\n").count == 1 + claimLines.count)
+            #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=xml", token: admin).status == .unprocessableEntity)
+            // The superbill prints for Maria.
+            var own = WebTests.Browser(app: app)
+            try await own.signIn(Demo.patient)
+            let billing = try await own.get("/patients/\(maria)/billing")
+            #expect(billing.text.contains("Superbill:"))
+            let superbill = try await own.get("/patients/\(maria)/visits/\(visit)/superbill")
+            #expect(superbill.status == .ok, "\(superbill.text.prefix(400))")
+            #expect(superbill.text.contains("M17.0") && superbill.text.contains("97140") && superbill.text.contains("1987654328"))
+            var james = WebTests.Browser(app: app)
+            try await james.signIn(Demo.patient2)
+            #expect(try await james.get("/patients/\(maria)/visits/\(visit)/superbill").status == .notFound)
+        }
+    }
+
+    @Test func theClinicsPricesAreReadByAnyoneAndSetByItsAdmin() async throws {
+        try await withTestApp(history: true) { app in
+            let clinic = try await ClinicRulesTests.clinic(app)
+            let prices = try await app.send(.GET, "/api/v1/clinics/\(clinic)/prices", token: try await app.token(Demo.patient))
+            #expect(prices.status == .ok && prices.object["version"] as? Int == 1)
+            let list = try #require(prices.object["prices"] as? [String: Any])
+            #expect((list["packages"] as? [Any])?.count == 2 && (list["fees"] as? [String: Any])?["97110"] as? Int == 4500)
+            let admin = try await app.token(Demo.admin)
+            var changed = list
+            changed["fees"] = ["97110": 4600]
+            let saved = try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: admin, json: ["baseVersion": 1, "npi": "1548762305", "prices": changed])
+            #expect(saved.status == .ok && saved.object["version"] as? Int == 2, "\(saved.text)")
+            #expect(try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: admin, json: ["baseVersion": 1, "prices": changed]).errorCode == "prices-changed")
+            #expect(try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: admin, json: ["baseVersion": 2, "npi": "1548762306", "prices": changed]).errorCode == "npi-invalid")
+            var bad = changed
+            bad["fees"] = ["12345": 100]
+            #expect(try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: admin, json: ["baseVersion": 2, "prices": bad]).errorCode == "prices-invalid")
+            #expect(try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: try await app.token(Demo.therapist), json: ["baseVersion": 2, "prices": changed]).status == .forbidden)
+            #expect(try await app.send(.PUT, "/api/v1/clinics/\(clinic)/prices", token: try await app.token(Demo.patient), json: ["baseVersion": 2, "prices": changed]).status == .notFound)
+            #expect(try await app.send(.GET, "/api/v1/clinics/\(UUID())/prices", token: admin).status == .notFound)
+        }
+    }
+}

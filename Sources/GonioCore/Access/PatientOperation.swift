@@ -100,6 +100,11 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case paymentRecord = "payment.record"
     /// Starting the provider's checkout to pay what is owed on an invoice.
     case invoicePay = "invoice.pay"
+    /// Coding a visit (CPT codes, minutes, diagnoses), by its therapist; reading the coding and
+    /// its claim (the therapist, the desk); the superbill (the patient, the desk).
+    case visitCode = "visit.code"
+    case visitCodingRead = "visit.coding-read"
+    case superbillRead = "superbill.read"
     /// Insurance coverage: reading it, and keeping it.
     case coverageRead = "coverage.read"
     case coverageSave = "coverage.save"
@@ -145,7 +150,9 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
         case .dischargeSummary: [.viewClinical]
-        case .invoiceList, .invoicePay, .coverageRead: [.viewBilling]
+        case .invoiceList, .invoicePay, .coverageRead, .superbillRead: [.viewBilling]
+        case .visitCode: [.writeClinical]
+        case .visitCodingRead: [.writeClinical, .manageBilling]
         case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]
         // The therapist who bills the monitoring, and the front desk's worklist.
         case .rtmRead: [.writeClinical, .manageBilling]

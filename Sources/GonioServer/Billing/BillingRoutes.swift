@@ -264,6 +264,9 @@ struct BillingRoutes: Feature {
         var onlinePayment: Bool
         var desk: Bool
         var message: String?
+        struct Link: Encodable { var label: String; var href: String }
+        /// Superbills of the coded visits.
+        var superbills: [Link]
     }
 
     func page(req: Request) async throws -> Response {
@@ -310,7 +313,10 @@ struct BillingRoutes: Feature {
             return text
         }
         let context = PageContext(patientName: patient.name, isSelf: ctx.user?.patientID == id, owed: Money(minor: owed).description,
-                                  rows: rows, coverage: coverage, onlinePayment: online, desk: desk, message: message)
+                                  rows: rows, coverage: coverage, onlinePayment: online, desk: desk, message: message,
+                                  superbills: try await CodingService(ctx: ctx).coded(patient).map { v in
+                                      PageContext.Link(label: "\(v.visitTypeName), \(patient.day(at: v.startAt).longName)", href: Paths.superbill(id, try v.requireID()))
+                                  })
         return try await WebPage.render(req, "billing", title: "Billing", context, notice: WebPage.notice(req, [
             "paid": "Thank you. The payment is recorded as soon as the payment service confirms it (usually within a minute).",
             "not-paid": "The payment was not made. Nothing was charged.",

@@ -42,6 +42,8 @@ final class TherapistModel: Model, @unchecked Sendable {
     @OptionalField(key: "decision_reason") var decisionReason: String?
     @OptionalParent(key: "decided_by") var decidedBy: UserModel?
     @OptionalField(key: "decided_at") var decidedAt: Date?
+    /// National Provider Identifier, for claims (M0023).
+    @OptionalField(key: "npi") var npi: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$therapist) var licenses: [LicenseModel]
     @Children(for: \.$therapist) var privileges: [CompactPrivilegeModel]

@@ -80,6 +80,31 @@ enum DemoHistory {
         let today = CalendarDay(at: base.now, in: zone)
         func when(_ offset: Int, _ hour: Double) -> Date { at(offset, hour, today: today, zone: zone) }
         let desk = acting(base, p.admin, at: when(-14, 9))
+        // Riverside's prices: fees per CPT unit for claims, self-pay visit prices, two
+        // subscriptions, a low back pain package, and its sliding scale; its NPI and Dana's.
+        if let clinic = p.admin.adminClinicIDs.first {
+            let prices = PriceList(
+                fees: ["97161": 12_000, "97162": 14_000, "97163": 16_500, "97164": 9_000, "97110": 4_500, "97112": 4_800, "97116": 4_500,
+                       "97140": 4_700, "97530": 5_000, "97535": 4_500],
+                visits: [.init(visitType: "initial-evaluation", modality: .video, priceMinor: 12_000),
+                         .init(visitType: "initial-evaluation", modality: .inPerson, priceMinor: 14_000),
+                         .init(visitType: "follow-up", modality: .video, priceMinor: 8_500),
+                         .init(visitType: "follow-up", modality: .inPerson, priceMinor: 9_500),
+                         .init(visitType: "follow-up-45", modality: .video, priceMinor: 11_000),
+                         .init(visitType: "re-evaluation", modality: .video, priceMinor: 9_000),
+                         .init(visitType: "discharge", modality: .video, priceMinor: 8_500)],
+                subscriptions: [.init(id: "home-program", name: "Home program and messaging", monthlyMinor: 4_900, visitsIncluded: 0),
+                                .init(id: "home-plus-two", name: "Home program, messaging and two video visits", monthlyMinor: 12_900, visitsIncluded: 2)],
+                packages: [.init(id: "low-back-8", name: "Low back pain: 8 weeks, 6 video visits and the home program", priceMinor: 48_000, visits: 6, weeks: 8),
+                           .init(id: "acl-8", name: "ACL rehabilitation: 8 video visits and 12 weeks of the home program", priceMinor: 64_000, visits: 8, weeks: 12)],
+                slidingScale: SlidingScale(brackets: [.init(upToPercent: 100, discountPercent: 75), .init(upToPercent: 150, discountPercent: 50),
+                                                      .init(upToPercent: 200, discountPercent: 25)]))
+            _ = try await CodingService(ctx: desk).savePrices(clinicID: clinic, prices, npi: "1548762305", baseVersion: 0)
+        }
+        if let therapistID = p.dana.therapistID, let dana = try await TherapistModel.find(therapistID, on: base.db) {
+            dana.npi = "1987654328"
+            try await dana.update(on: base.db)
+        }
         _ = try await desk.gate.change(.coverageSave, patientID: p.maria) { patient, tx in
             try await BillingService(ctx: tx).saveCoverage(patient, rank: .primary, Coverage(
                 payerKind: .medicare, payerName: "Medicare Part B", memberId: "1EG4-TE5-MK73", subscriberName: "Maria Lopez",
@@ -108,6 +133,17 @@ enum DemoHistory {
             _ = try await acting(base, p.dana, at: when(offset, 17)).gate.change(.rtmLog, patientID: p.maria) { patient, tx in
                 try await RTMService(ctx: tx).log(patient, .init(day: today.adding(days: offset), minutes: minutes, interactive: interactive, activity: activity)).requireID()
             }
+        }
+        // Dana coded Maria's visits that have taken place: the evaluation, then exercise and balance work.
+        let coder = acting(base, p.dana, at: base.now)
+        _ = try await coder.gate.change(.visitCode, patientID: p.maria) { patient, tx in
+            for visit in try await VisitService(ctx: tx).visits(of: patient) where visit.startAt < tx.now && (visit.status == .booked || visit.status == .completed) {
+                let evaluation = visit.visitType == "initial-evaluation"
+                _ = try await CodingService(ctx: tx).code(patient, visit: visit, VisitCodingInput(
+                    evaluation: evaluation ? .evalModerate : nil, minutes: evaluation ? ["97110": 15] : ["97110": 23, "97112": 24],
+                    diagnoses: ["M17.0", "M25.561"]))
+            }
+            return patient.id
         }
         let package = try await acting(base, p.admin, at: when(-12, 9)).gate.change(.invoiceIssue, patientID: p.james) { patient, tx in
             try await BillingService(ctx: tx).issue(patient, description: "ACL rehabilitation package (self-pay)", lines: [

@@ -25,5 +25,6 @@ enum Migrations {
         M0020_CreateClinicRules(),
         M0021_CreateRomMeasurements(),
         M0022_CreateBilling(),
+        M0023_CreateCoding(),
     ]
 }

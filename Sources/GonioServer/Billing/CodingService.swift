@@ -1,0 +1,140 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// A clinic's prices and billing NPI, and each visit's coding: what the therapist wrote, and
+/// the claim lines, superbill and CMS-1500 claim built from it with the coverage on file.
+struct CodingService {
+    let ctx: CallContext
+
+    struct Prices: Sendable {
+        var list: PriceList
+        var npi: String?
+        var version: Int
+    }
+
+    /// The clinic's prices (empty, version 0, until an admin saves them).
+    func prices(clinicID: UUID) async throws -> Prices {
+        guard let row = try await ClinicBillingModel.query(on: ctx.db).filter(\.$clinic.$id == clinicID).first() else {
+            return Prices(list: PriceList(), npi: nil, version: 0)
+        }
+        return Prices(list: row.prices.value, npi: row.npi, version: row.version)
+    }
+
+    /// Saves the clinic's prices as the next version, if `baseVersion` is still in force.
+    func savePrices(clinicID: UUID, _ list: PriceList, npi rawNPI: String?, baseVersion: Int) async throws -> Prices {
+        let user = try ctx.requireUser()
+        guard user.role == .clinicAdmin, user.adminClinicIDs.contains(clinicID) else {
+            throw user.clinicIDs.contains(clinicID) || user.adminClinicIDs.contains(clinicID)
+                ? DomainError.forbidden("clinic-admin-only", "Only an admin of this clinic sets its prices.") : DomainError.notFound()
+        }
+        let checked = try list.validated()
+        let npi = rawNPI.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        if let npi, !NPI.isValid(npi) { throw DomainError.invalid("npi-invalid", "The NPI is 10 digits with a valid check digit.") }
+        return try await ctx.transaction { tx in
+            try await tx.lockRow(ClinicModel.self, id: clinicID)
+            let row = try await ClinicBillingModel.query(on: tx.db).filter(\.$clinic.$id == clinicID).first()
+            let current = row?.version ?? 0
+            guard current == baseVersion else {
+                throw DomainError.conflict("prices-changed", "The prices changed since you opened them (now version \(current)). Reload and make your change again.")
+            }
+            let saved = row ?? ClinicBillingModel()
+            saved.$clinic.id = clinicID
+            saved.prices = StoredJSON(checked)
+            saved.npi = npi
+            saved.version = current + 1
+            saved.$updatedBy.id = user.userID
+            saved.updatedAt = tx.now
+            try await saved.save(on: tx.db)
+            return Prices(list: checked, npi: npi, version: saved.version)
+        }
+    }
+
+    // MARK: Coding
+
+    /// The patient's coded visits, newest first.
+    func coded(_ patient: AuthorizedPatient) async throws -> [VisitModel] {
+        let rows = try await VisitCodingModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).all()
+        let visits = try await VisitService(ctx: ctx).visits(of: patient)
+        let ids = Set(rows.map { $0.$visit.id })
+        return visits.filter { $0.id.map(ids.contains) == true }.sorted { $0.startAt > $1.startAt }
+    }
+
+    func coding(visitID: UUID) async throws -> VisitCodingModel? {
+        try await VisitCodingModel.query(on: ctx.db).filter(\.$visit.$id == visitID).first()
+    }
+
+    /// The visit's own therapist codes it once it has taken place (replacing an earlier coding).
+    func code(_ patient: AuthorizedPatient, visit: VisitModel, _ raw: VisitCodingInput) async throws -> VisitCodingModel {
+        guard let therapistID = ctx.user?.therapistID, visit.$therapist.id == therapistID else {
+            throw DomainError.forbidden("not-your-visit", "Only the therapist who saw the patient codes the visit.")
+        }
+        guard visit.startAt <= ctx.now, visit.status == .booked || visit.status == .completed else {
+            throw DomainError.conflict("visit-not-held", "A visit is coded after it has taken place.")
+        }
+        let input = try raw.validated().input
+        let row = try await coding(visitID: try visit.requireID()) ?? VisitCodingModel()
+        row.$visit.id = try visit.requireID()
+        row.$patient.id = patient.id
+        row.input = StoredJSON(input)
+        row.$codedBy.id = ctx.user?.userID
+        row.codedAt = ctx.now
+        try await row.save(on: ctx.db)
+        return row
+    }
+
+    /// The claim for a coded visit: lines by the payer's unit rule and modifiers, with the
+    /// primary coverage on file, the clinic's fees and NPIs.
+    func claim(_ patient: AuthorizedPatient, visit: VisitModel) async throws -> (coded: ClaimRules.Coded, form: ClaimForm)? {
+        guard let row = try await coding(visitID: try visit.requireID()) else { return nil }
+        let input = row.input.value
+        let minutes = try input.validated().minutes
+        let coverage = try await BillingService(ctx: ctx).coverages(patient).first { $0.rank == Coverage.Rank.primary.rawValue }?.coverage.value
+        let prices = try await prices(clinicID: visit.$clinic.id)
+        let day = patient.day(at: visit.startAt)
+        let video = visit.modality == .video
+        // The visit's own allowed amount is estimated from the clinic's fees for its codes.
+        let untimed = input.evaluation.map { [$0] } ?? []
+        let feeTotal = (untimed.map { prices.list.fees[$0.rawValue] ?? 0 }.reduce(0, +))
+            + minutes.reduce(Int64(0)) { $0 + (prices.list.fees[$1.key.rawValue] ?? 0) * Int64(TimedUnits.perCodeUnits(minutes: $1.value)) }
+        let facts = ClaimRules.VisitFacts(
+            payer: coverage?.payerKind ?? .selfPay, date: day, video: video, patientAtHome: true, byAssistant: input.byAssistant,
+            payerWants95: coverage?.payerKind == .commercial,
+            allowedSoFar: coverage?.medicareAllowedThisYearMinor.map { Money(minor: $0) }, allowedThisVisit: Money(minor: feeTotal),
+            authorisedVisits: coverage?.authorisation?.visits, visitsUsed: coverage?.visitsUsed, authorisedThrough: coverage?.authorisation?.through)
+        let coded = try ClaimRules.code(untimed: untimed, minutes: minutes, facts: facts)
+        let therapist = try await TherapistModel.find(visit.$therapist.id, on: ctx.db)
+        let clinic = try await ClinicModel.find(visit.$clinic.id, on: ctx.db)
+        let form = ClaimForm.build(coded: coded, diagnoses: input.diagnoses, date: day, coverage: coverage, patientName: patient.name,
+                                   patientBirthDate: patient.dateOfBirth, prices: prices.list, renderingNPI: therapist?.npi,
+                                   billingName: clinic?.name ?? "", billingNPI: prices.npi)
+        return (coded, form)
+    }
+}
+
+/// A clinic's prices and NPI (M0023).
+final class ClinicBillingModel: Model, @unchecked Sendable {
+    static let schema = "clinic_billing"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "clinic_id") var clinic: ClinicModel
+    @Field(key: "prices") var prices: StoredJSON<PriceList>
+    @OptionalField(key: "npi") var npi: String?
+    @Field(key: "version") var version: Int
+    @OptionalParent(key: "updated_by") var updatedBy: UserModel?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A visit's coding (M0023).
+final class VisitCodingModel: Model, @unchecked Sendable {
+    static let schema = "visit_codings"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "visit_id") var visit: VisitModel
+    @Parent(key: "patient_id") var patient: PatientModel
+    @Field(key: "input") var input: StoredJSON<VisitCodingInput>
+    @OptionalParent(key: "coded_by") var codedBy: UserModel?
+    @Field(key: "coded_at") var codedAt: Date
+
+    init() {}
+}
