@@ -185,3 +185,37 @@ import Testing
         #expect(TherapyThreshold.threshold(year: 2026) == Money(minor: 248_000) && TherapyThreshold.threshold(year: 2019) == nil)
     }
 }
+
+extension BillingRulesTests {
+    @Test func whatAVisitWillCost() {
+        let price = Money(minor: 8_500)
+        let medicare = Coverage(payerKind: .medicare, payerName: "Medicare Part B", memberId: "1", subscriberName: "M", coinsurancePercent: 20,
+                                deductibleMinor: 28_300, deductibleMetMinor: 28_300)
+        #expect(VisitCost.estimate(price: price, coverage: medicare, discountPercent: 0, cover: nil).amountMinor == 1_700)
+        var early = medicare
+        early.deductibleMetMinor = 25_000   // $33 of deductible left, then 20% of $52
+        #expect(VisitCost.estimate(price: price, coverage: early, discountPercent: 0, cover: nil).amountMinor == 4_340)
+        var copay = medicare
+        copay.copayMinor = 2_500
+        #expect(VisitCost.estimate(price: price, coverage: copay, discountPercent: 0, cover: nil).amountMinor == 2_500)
+        #expect(VisitCost.estimate(price: Money(minor: 2_000), coverage: copay, discountPercent: 0, cover: nil).amountMinor == 2_000, "never more than the price")
+        #expect(VisitCost.estimate(price: price, coverage: nil, discountPercent: 50, cover: nil).amountMinor == 4_250)
+        #expect(VisitCost.estimate(price: price, coverage: nil, discountPercent: 0, cover: nil).basis == "self-pay")
+        let package = VisitCost.Cover(name: "ACL package", visitsLeft: 3, isSubscription: false)
+        #expect(VisitCost.estimate(price: price, coverage: medicare, discountPercent: 50, cover: package).amountMinor == 0)
+        let used = VisitCost.Cover(name: "ACL package", visitsLeft: 0, isSubscription: false)
+        #expect(VisitCost.estimate(price: price, coverage: nil, discountPercent: 0, cover: used).amountMinor == 8_500, "a used-up package covers nothing")
+        #expect(VisitCost.estimate(price: nil, coverage: nil, discountPercent: 0, cover: nil).basis == "unpriced")
+        #expect(NPI.isValid("1234567893") && !NPI.isValid("1234567890") && !NPI.isValid("123456789") && !NPI.isValid("12345678a3"))
+    }
+
+    @Test(arguments: [("M17.11", "M17.11"), ("m1711", "M17.11"), ("S83.511A", "S83.511A"), ("M54.50", "M54.50"), ("R26", "R26")])
+    func diagnosesAreReadInTheirShape(raw: String, code: String) throws {
+        #expect(try ICD10.normalized(raw) == code)
+    }
+
+    @Test(arguments: ["", "17.0", "U07.1", "M1", "M17.12345", "MM7.1", "M17..1"])
+    func badDiagnosesAreRefused(raw: String) {
+        #expect(throws: DomainError.self) { _ = try ICD10.normalized(raw) }
+    }
+}

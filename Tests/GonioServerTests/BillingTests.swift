@@ -298,3 +298,61 @@ import Fluent
         }
     }
 }
+
+/// Before booking: what a visit will cost; the sliding scale; packages that cover visits.
+@Suite struct VisitCostTests {
+    @Test func eachPatientSeesWhatAVisitWillCostThem() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient), james = try await app.patientID(of: Demo.patient2)
+            let robert = try await app.patientID(of: Demo.patient3)
+            // Maria: Medicare, deductible met, 20% of the clinic's $85 price.
+            let m = try await app.send(.GET, "/api/v1/patients/\(maria)/visit-cost?visitType=follow-up&modality=video", token: try await app.token(Demo.patient))
+            #expect(m.status == .ok && m.object["basis"] as? String == "insurance" && m.object["amountMinor"] as? Int == 1_700, "\(m.text)")
+            #expect((m.object["words"] as? String)?.contains("Medicare Part B") == true)
+            // James: his package covers it, with visits left.
+            let j = try await app.send(.GET, "/api/v1/patients/\(james)/visit-cost?visitType=follow-up&modality=video", token: try await app.token(Demo.patient2))
+            #expect(j.object["basis"] as? String == "package" && j.object["amountMinor"] as? Int == 0 && (j.object["words"] as? String)?.contains("visits left") == true)
+            // Robert: self-pay at his approved 50%.
+            let r = try await app.send(.GET, "/api/v1/patients/\(robert)/visit-cost?visitType=follow-up&modality=in-person", token: try await app.token(Demo.patient3))
+            #expect(r.object["basis"] as? String == "self-pay" && r.object["amountMinor"] as? Int == 4_750 && (r.object["words"] as? String)?.contains("50% sliding-scale") == true)
+            #expect(try await app.send(.GET, "/api/v1/patients/\(robert)/visit-cost?visitType=nope&modality=video", token: try await app.token(Demo.patient3)).errorCode == "visit-type-unknown")
+            #expect(try await app.send(.GET, "/api/v1/patients/\(robert)/visit-cost?visitType=follow-up&modality=phone", token: try await app.token(Demo.patient3)).errorCode == "modality-invalid")
+            #expect(try await app.send(.GET, "/api/v1/patients/\(robert)/visit-cost?visitType=follow-up&modality=video", token: try await app.token(Demo.patient)).status == .notFound)
+            // The booking page says it before a time is chosen.
+            var browser = WebTests.Browser(app: app)
+            try await browser.signIn(Demo.patient2)
+            let booking = try await browser.get("/visits?patient=\(james)&type=follow-up")
+            #expect(booking.text.contains("What this visit will cost") && booking.text.contains("Covered by ACL rehabilitation"), "\(booking.status)")
+        }
+    }
+
+    @Test func aPatientAppliesForTheSlidingScaleAndTheDeskDecides() async throws {
+        try await withTestApp(history: true) { app in
+            let james = try await app.patientID(of: Demo.patient2)
+            let own = try await app.token(Demo.patient2), admin = try await app.token(Demo.admin)
+            let path = "/api/v1/patients/\(james)/sliding-scale"
+            // A household of 2 on $30,000 in 2026: 138% of $21,640 → the scale's 50%.
+            let applied = try await app.send(.POST, path, token: own, json: ["householdSize": 2, "annualIncome": 30_000])
+            #expect(applied.status == .created && applied.object["status"] as? String == "pending" && applied.object["discountPercent"] as? Int == 0)
+            #expect((applied.object["application"] as? [String: Any])?["suggestedPercent"] as? Int == 50)
+            #expect((applied.object["application"] as? [String: Any])?["percentOfGuideline"] as? Int == 138)
+            #expect(try await app.send(.POST, path, token: own, json: ["householdSize": 0, "annualIncome": 30_000]).errorCode == "household-invalid")
+            #expect(try await app.send(.POST, path + "/decision", token: own, json: ["approve": true]).status == .forbidden)
+            #expect(try await app.send(.POST, path + "/decision", token: try await app.token(Demo.therapist), json: ["approve": true]).status == .forbidden)
+            let approved = try await app.send(.POST, path + "/decision", token: admin, json: ["approve": true, "discountPercent": 40])
+            #expect(approved.object["status"] as? String == "approved" && approved.object["discountPercent"] as? Int == 40)
+            #expect(try await app.send(.POST, path + "/decision", token: admin, json: ["approve": true]).errorCode == "no-application")
+            #expect(try await app.send(.POST, path, token: try await app.token(Demo.patient), json: ["householdSize": 2, "annualIncome": 1]).status == .notFound)
+            // Enrolling in a subscription issues its first month.
+            let enrolled = try await app.send(.POST, "/api/v1/patients/\(james)/enrollments", token: admin, json: ["itemId": "home-program"])
+            #expect(enrolled.status == .created && enrolled.object["kind"] as? String == "subscription" && enrolled.object["invoiceId"] is String)
+            #expect(try await app.send(.POST, "/api/v1/patients/\(james)/enrollments", token: admin, json: ["itemId": "gym"]).errorCode == "item-unknown")
+            #expect(try await app.send(.POST, "/api/v1/patients/\(james)/enrollments", token: own, json: ["itemId": "home-program"]).status == .forbidden)
+            // On the page, the desk sees the application and the forms.
+            var desk = WebTests.Browser(app: app)
+            try await desk.signIn(Demo.admin)
+            let page = try await desk.get("/patients/\(james)/billing")
+            #expect(page.text.contains("Sliding scale: 40% off") && page.text.contains("Packages and subscriptions"))
+        }
+    }
+}

@@ -105,6 +105,13 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case visitCode = "visit.code"
     case visitCodingRead = "visit.coding-read"
     case superbillRead = "superbill.read"
+    /// What a visit will cost the patient, before booking.
+    case visitCost = "visit.cost"
+    /// Applying for the sliding scale (the patient's side), and the clinic's decision.
+    case discountApply = "discount.apply"
+    case discountDecide = "discount.decide"
+    /// Enrolling the patient in a package or subscription.
+    case enrollmentCreate = "enrollment.create"
     /// Insurance coverage: reading it, and keeping it.
     case coverageRead = "coverage.read"
     case coverageSave = "coverage.save"
@@ -150,7 +157,9 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
         case .dischargeSummary: [.viewClinical]
-        case .invoiceList, .invoicePay, .coverageRead, .superbillRead: [.viewBilling]
+        case .invoiceList, .invoicePay, .coverageRead, .superbillRead, .discountApply: [.viewBilling]
+        case .visitCost: [.viewBilling, .bookVisit]
+        case .discountDecide, .enrollmentCreate: [.manageBilling]
         case .visitCode: [.writeClinical]
         case .visitCodingRead: [.writeClinical, .manageBilling]
         case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]

@@ -15,6 +15,12 @@ struct BillingRoutes: Feature {
         routes.api.put(Paths.API.coverageRank, use: saveCoverageAPI)
         routes.api.get(Paths.API.rtm, use: rtmAPI)
         routes.api.post(Paths.API.invoiceCheckout, use: checkoutAPI)
+        routes.api.get(Paths.API.visitCost, use: visitCostAPI)
+        routes.api.post(Paths.API.slidingScale, use: applyAPI)
+        routes.api.post(Paths.API.slidingScaleDecision, use: decideAPI)
+        routes.api.post(Paths.API.enrollments, use: enrollAPI)
+        routes.web.post(Paths.slidingScalePage, use: applyPage)
+        routes.web.post(Paths.slidingScaleDecisionPage, use: decidePage)
         routes.openAPI.post(Paths.API.paymentWebhook, use: webhook)
         routes.web.get(Paths.billingPage, use: page)
         // A link, not a form: the provider's page is another origin, and a form's redirect there
@@ -130,6 +136,128 @@ struct BillingRoutes: Feature {
             return (InvoiceView(invoice, payments: payments), result.created)
         }
         return try await view.encodeResponse(status: created ? .created : .ok, for: req)
+    }
+
+    // MARK: Cost, sliding scale, enrolments
+
+    func visitCostAPI(req: Request) async throws -> VisitCost.Estimate {
+        let ctx = req.context
+        let id = try req.uuidParameter("patientID")
+        let patient = try await ctx.gate.authorize(.visitCost, patientID: id, resource: Self.resource(id) + "/visit-cost")
+        let type = (try? req.query.get(String.self, at: "visitType")) ?? ""
+        guard VisitType.standard.contains(where: { $0.id == type }) else {
+            throw DomainError.invalid("visit-type-unknown", "visitType is one of \(VisitType.standard.map(\.id).joined(separator: ", ")).")
+        }
+        guard let modality = (try? req.query.get(String.self, at: "modality")).flatMap(VisitModality.init(rawValue:)) else {
+            throw DomainError.invalid("modality-invalid", "modality is video or in-person.")
+        }
+        return try await CoverService(ctx: ctx).estimate(patient, visitType: type, modality: modality)
+    }
+
+    struct SlidingScaleView: Content {
+        var status: String
+        var discountPercent: Int
+        var application: CoverService.Application
+        var decidedAt: Date?
+
+        init(_ row: SlidingScaleModel) {
+            status = row.status
+            discountPercent = row.discountPercent
+            application = row.application.value
+            decidedAt = row.decidedAt
+        }
+    }
+
+    struct ApplicationInput: Content {
+        var householdSize: Int
+        var annualIncome: Int
+    }
+
+    func applyAPI(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        let view = try await req.context.gate.change(.discountApply, patientID: id, resource: Self.resource(id) + "/sliding-scale") { patient, tx in
+            let input = try req.content.decode(ApplicationInput.self)
+            return SlidingScaleView(try await CoverService(ctx: tx).apply(patient, householdSize: input.householdSize, annualIncome: input.annualIncome))
+        }
+        return try await view.encodeResponse(status: .created, for: req)
+    }
+
+    struct DecisionInput: Content {
+        var approve: Bool
+        var discountPercent: Int?
+    }
+
+    func decideAPI(req: Request) async throws -> SlidingScaleView {
+        let id = try req.uuidParameter("patientID")
+        return try await req.context.gate.change(.discountDecide, patientID: id, resource: Self.resource(id) + "/sliding-scale") { patient, tx in
+            let input = try req.content.decode(DecisionInput.self)
+            return SlidingScaleView(try await CoverService(ctx: tx).decide(patient, approve: input.approve, discountPercent: input.discountPercent))
+        }
+    }
+
+    struct EnrollmentView: Content {
+        var id: UUID
+        var kind: String
+        var itemId: String
+        var name: String
+        var visits: Int
+        var startsOn: String
+        var endsOn: String
+        var invoiceId: UUID?
+
+        init(_ e: EnrollmentModel) {
+            id = e.id ?? UUID()
+            kind = e.kind
+            itemId = e.itemID
+            name = e.name
+            visits = e.visits
+            startsOn = e.startsOn
+            endsOn = e.endsOn
+            invoiceId = e.$invoice.id
+        }
+    }
+
+    func enrollAPI(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        struct Input: Content { var itemId: String }
+        let view = try await req.context.gate.change(.enrollmentCreate, patientID: id, resource: Self.resource(id) + "/enrollments") { patient, tx in
+            EnrollmentView(try await CoverService(ctx: tx).enroll(patient, itemID: try req.content.decode(Input.self).itemId))
+        }
+        return try await view.encodeResponse(status: .created, for: req)
+    }
+
+    func applyPage(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        struct Form: Content { var householdSize: String?; var annualIncome: String? }
+        do {
+            _ = try await req.context.gate.change(.discountApply, patientID: id, resource: Self.resource(id) + "/sliding-scale") { patient, tx in
+                let form = try req.content.decode(Form.self)
+                guard let size = form.householdSize.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+                    throw DomainError.invalid("household-invalid", "Give the number of people in the household.")
+                }
+                let incomeText = (form.annualIncome ?? "").filter { $0 != "," && $0 != "$" }.trimmingCharacters(in: .whitespaces)
+                guard let income = Int(incomeText) else { throw DomainError.invalid("income-invalid", "Give the household's yearly income in whole dollars.") }
+                return try await CoverService(ctx: tx).apply(patient, householdSize: size, annualIncome: income).requireID()
+            }
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await render(req, message: error.message, status: HTTPResponseStatus(domain: error))
+        }
+        return WebPage.seeOther(Paths.billingPage(id, query: ["notice": "applied"]))
+    }
+
+    func decidePage(req: Request) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        struct Form: Content { var decision: String?; var discountPercent: String? }
+        do {
+            _ = try await req.context.gate.change(.discountDecide, patientID: id, resource: Self.resource(id) + "/sliding-scale") { patient, tx in
+                let form = try req.content.decode(Form.self)
+                let percent = form.discountPercent.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                return try await CoverService(ctx: tx).decide(patient, approve: form.decision == "approve", discountPercent: percent).requireID()
+            }
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await render(req, message: error.message, status: HTTPResponseStatus(domain: error))
+        }
+        return WebPage.seeOther(Paths.billingPage(id, query: ["notice": "decided"]))
     }
 
     // MARK: Card payments
@@ -265,6 +393,12 @@ struct BillingRoutes: Feature {
         var desk: Bool
         var message: String?
         struct Link: Encodable { var label: String; var href: String }
+        /// The sliding scale: where the patient stands, and the forms.
+        var discountLine: String?
+        var applyAction: String?
+        var decideAction: String?
+        var suggestedPercent: Int?
+        var covers: [String]
         /// Superbills of the coded visits.
         var superbills: [Link]
     }
@@ -312,8 +446,26 @@ struct BillingRoutes: Feature {
             }
             return text
         }
+        let cover = CoverService(ctx: ctx)
+        let scaleRow = try await cover.slidingScale(patient)
+        let hasScale = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list.slidingScale != nil
+        let scaleLine: String? = scaleRow.map { row in
+            let a = row.application.value
+            switch row.status {
+            case "approved": return "Sliding scale: \(row.discountPercent)% off what you are charged (household of \(a.householdSize), \(a.percentOfGuideline)% of the \(a.year) poverty guideline)."
+            case "declined": return "Sliding scale: the application of \((a.appliedOn).longName) was declined."
+            default: return "Sliding scale: applied on \(a.appliedOn.longName) (household of \(a.householdSize), \(a.percentOfGuideline)% of the \(a.year) poverty guideline; the scale suggests \(a.suggestedPercent)% off). Waiting for the clinic."
+            }
+        }
+        let mayApply = hasScale && patient.may(.viewBilling) && !desk && scaleRow?.status != "pending"
         let context = PageContext(patientName: patient.name, isSelf: ctx.user?.patientID == id, owed: Money(minor: owed).description,
                                   rows: rows, coverage: coverage, onlinePayment: online, desk: desk, message: message,
+                                  discountLine: scaleLine, applyAction: mayApply ? Paths.slidingScalePage(id) : nil,
+                                  decideAction: scaleRow?.status == "pending" && desk ? Paths.slidingScaleDecisionPage(id) : nil,
+                                  suggestedPercent: scaleRow?.application.value.suggestedPercent,
+                                  covers: try await cover.enrollments(patient).map { e in
+                                      "\(e.name): \(e.kind), \(e.visits) visit\(e.visits == 1 ? "" : "s"), \(((try? CalendarDay(e.startsOn))?.longName) ?? e.startsOn) to \(((try? CalendarDay(e.endsOn))?.longName) ?? e.endsOn)"
+                                  },
                                   superbills: try await CodingService(ctx: ctx).coded(patient).map { v in
                                       PageContext.Link(label: "\(v.visitTypeName), \(patient.day(at: v.startAt).longName)", href: Paths.superbill(id, try v.requireID()))
                                   })
@@ -321,6 +473,8 @@ struct BillingRoutes: Feature {
             "paid": "Thank you. The payment is recorded as soon as the payment service confirms it (usually within a minute).",
             "not-paid": "The payment was not made. Nothing was charged.",
             "recorded": "The payment is recorded.",
+            "applied": "Your application is sent. The clinic will decide and the discount applies from then.",
+            "decided": "The decision is saved.",
         ]), error: message, status: status)
     }
 

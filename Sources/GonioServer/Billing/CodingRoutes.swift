@@ -8,6 +8,7 @@ import GonioCore
 extension ClaimForm: Content {}
 extension PriceList: Content {}
 extension VisitCodingInput: Content {}
+extension VisitCost.Estimate: Content {}
 
 struct CodingRoutes: Feature {
     func register(_ routes: FeatureRoutes) {

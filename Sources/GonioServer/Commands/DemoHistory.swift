@@ -65,8 +65,8 @@ enum DemoHistory {
         try await seedMaria(ctx, p)
         try await seedJames(ctx, p)
         try await seedVisits(ctx, p)
-        try await seedRobert(ctx, p)
         try await seedBilling(ctx, p)
+        try await seedRobert(ctx, p)
     }
 
     // MARK: Billing
@@ -145,10 +145,11 @@ enum DemoHistory {
             }
             return patient.id
         }
-        let package = try await acting(base, p.admin, at: when(-12, 9)).gate.change(.invoiceIssue, patientID: p.james) { patient, tx in
-            try await BillingService(ctx: tx).issue(patient, description: "ACL rehabilitation package (self-pay)", lines: [
-                InvoiceLine(description: "ACL rehabilitation package: 8 video visits and 12 weeks of the home program", code: "PKG-ACL-8", unitMinor: 64_000),
-            ], dueInDays: 60).requireID()
+        // James pays for himself: enrolled in the ACL package when his plan began.
+        let package = try await acting(base, p.admin, at: when(-12, 9)).gate.change(.enrollmentCreate, patientID: p.james) { patient, tx in
+            let enrolment = try await CoverService(ctx: tx).enroll(patient, itemID: "acl-8")
+            guard let invoice = enrolment.$invoice.id else { throw CommandFailure("The package has no invoice.") }
+            return invoice
         }
         _ = try await acting(base, p.admin, at: when(-12, 9.5)).gate.change(.paymentRecord, patientID: p.james) { patient, tx in
             try await BillingService(ctx: tx).record(patient, invoiceID: package, .init(id: nil, amount: "320", method: .cash, reference: "First of two instalments")).payment.requireID()
@@ -241,6 +242,14 @@ enum DemoHistory {
         _ = try await discharge.gate.change(.noteSign, patientID: id) { patient, tx in try await NoteService(ctx: tx).sign(patient, noteID: note).id }
         _ = try await discharge.gate.change(.planRevise, patientID: id) { patient, tx in
             try await DischargeRoutes.startMaintenance(tx, patient).version.version
+        }
+        // He paid for himself, at the clinic's sliding scale: a household of three on $35,000,
+        // 128% of the guideline, 50% off, approved by the desk.
+        _ = try await acting(base, robert, at: when(-64, 19.5)).gate.change(.discountApply, patientID: id) { patient, tx in
+            try await CoverService(ctx: tx).apply(patient, householdSize: 3, annualIncome: 35_000).requireID()
+        }
+        _ = try await acting(base, p.admin, at: when(-63, 8)).gate.change(.discountDecide, patientID: id) { patient, tx in
+            try await CoverService(ctx: tx).decide(patient, approve: true, discountPercent: nil).requireID()
         }
     }
 

@@ -26,5 +26,6 @@ enum Migrations {
         M0021_CreateRomMeasurements(),
         M0022_CreateBilling(),
         M0023_CreateCoding(),
+        M0024_CreateCover(),
     ]
 }

@@ -87,6 +87,8 @@ struct VisitPages: Feature {
         var therapists: [Choice]
         var types: [Choice]
         var modalities: [Choice]
+        /// What the visit would cost the patient, per modality.
+        var costs: [String]
         var places: [Choice]
         var days: [SlotDay]
         var weekLabel: String
@@ -276,6 +278,14 @@ struct VisitPages: Feature {
             if let id = moving?.id { items.append(("move", id.uuidString)) }
             return Paths.visitsPage(items: items)
         }
+        // What each way of seeing the therapist would cost the patient, before they book.
+        var costs: [String] = []
+        if moving == nil, let priced = try? await req.context.gate.authorize(.visitCost, patientID: patient.id, resource: "patient/\(patient.id)/visit-cost") {
+            for modality in VisitModality.allCases {
+                let estimate = try await CoverService(ctx: req.context).estimate(priced, visitType: typeID, modality: modality)
+                costs.append("\(modality.displayName): \(estimate.words)")
+            }
+        }
         let here = moving?.patientRegion ?? patient.jurisdiction?.code
         let staff = service.booker == .staff && moving == nil
         return Booking(
@@ -290,6 +300,7 @@ struct VisitPages: Feature {
             types: schedule.visitTypes.filter { moving == nil || $0.id == typeID }
                 .map { Choice(value: $0.id, label: "\($0.name) (\($0.minutes) min)", selected: $0.id == typeID) },
             modalities: VisitModality.allCases.map { Choice(value: $0.rawValue, label: $0.displayName, selected: $0 == (moving?.modality ?? .video)) },
+            costs: costs,
             places: Choice.usStates(selected: here),
             days: days, weekLabel: "\(weekStart.longName) to \(weekStart.adding(days: 6).longName)",
             previousWeek: weekStart > today ? query(max(today, weekStart.adding(days: -7))) : nil, nextWeek: query(weekStart.adding(days: 7)),

@@ -1,0 +1,165 @@
+import Vapor
+import Fluent
+import GonioCore
+
+/// What covers a patient's visits: the sliding-scale discount the clinic approved (from the
+/// patient's application against the clinic's scale and the year's HHS poverty guidelines),
+/// and enrolments in a package or subscription; and from these, with the coverage on file and
+/// the clinic's prices, what a visit will cost before it is booked.
+struct CoverService {
+    let ctx: CallContext
+
+    struct Application: Codable, Sendable, Equatable {
+        var householdSize: Int
+        var annualIncome: Int
+        var year: Int
+        var appliedOn: CalendarDay
+        var percentOfGuideline: Int
+        var guideline: Int
+        var suggestedPercent: Int
+    }
+
+    func slidingScale(_ patient: AuthorizedPatient) async throws -> SlidingScaleModel? {
+        try await SlidingScaleModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).first()
+    }
+
+    /// The discount in force (0 unless the clinic approved one).
+    func discount(_ patient: AuthorizedPatient) async throws -> Int {
+        guard let row = try await slidingScale(patient), row.status == "approved" else { return 0 }
+        return row.discountPercent
+    }
+
+    /// The patient's side applies with household size and income; the clinic's scale suggests
+    /// the discount; it applies once an admin approves it. A new application replaces a pending
+    /// or decided one (circumstances change).
+    func apply(_ patient: AuthorizedPatient, householdSize: Int, annualIncome: Int) async throws -> SlidingScaleModel {
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID)
+        guard let scale = prices.list.slidingScale else {
+            throw DomainError.conflict("no-sliding-scale", "This clinic has no sliding scale.")
+        }
+        let today = patient.day(at: ctx.now)
+        let region = PovertyGuidelines.region(forState: patient.location ?? "")
+        let decision = try scale.decide(income: annualIncome, householdSize: householdSize, year: today.year, region: region)
+        let row = try await slidingScale(patient) ?? SlidingScaleModel()
+        row.$patient.id = patient.id
+        row.status = "pending"
+        row.application = StoredJSON(Application(householdSize: householdSize, annualIncome: annualIncome, year: today.year, appliedOn: today,
+                                                 percentOfGuideline: decision.percentOfGuideline, guideline: decision.guideline,
+                                                 suggestedPercent: decision.discountPercent))
+        row.discountPercent = 0
+        row.$decidedBy.id = nil
+        row.decidedAt = nil
+        row.updatedAt = ctx.now
+        try await row.save(on: ctx.db)
+        return row
+    }
+
+    /// An admin approves (the suggested discount, or another) or declines a pending application.
+    func decide(_ patient: AuthorizedPatient, approve: Bool, discountPercent: Int?) async throws -> SlidingScaleModel {
+        guard let row = try await slidingScale(patient), row.status == "pending" else {
+            throw DomainError.conflict("no-application", "There is no application waiting for a decision.")
+        }
+        let percent = discountPercent ?? row.application.value.suggestedPercent
+        guard !approve || (1...100).contains(percent) else { throw DomainError.invalid("discount-invalid", "The discount is 1 to 100 percent.") }
+        row.status = approve ? "approved" : "declined"
+        row.discountPercent = approve ? percent : 0
+        row.$decidedBy.id = ctx.user?.userID
+        row.decidedAt = ctx.now
+        row.updatedAt = ctx.now
+        try await row.update(on: ctx.db)
+        return row
+    }
+
+    // MARK: Enrolments
+
+    func enrollments(_ patient: AuthorizedPatient) async throws -> [EnrollmentModel] {
+        try await EnrollmentModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).sort(\.$startsOn, .descending).all()
+    }
+
+    /// Enrols the patient in one of the clinic's packages or subscriptions, from today, and
+    /// issues its invoice (a subscription's first month).
+    func enroll(_ patient: AuthorizedPatient, itemID: String, startsOn: CalendarDay? = nil) async throws -> EnrollmentModel {
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
+        let today = startsOn ?? patient.day(at: ctx.now)
+        let row = EnrollmentModel()
+        row.id = UUID()
+        row.$patient.id = patient.id
+        row.itemID = itemID
+        row.startsOn = today.description
+        row.createdAt = ctx.now
+        let line: InvoiceLine
+        if let p = prices.packages.first(where: { $0.id == itemID }) {
+            row.kind = "package"
+            row.name = p.name
+            row.visits = p.visits
+            row.endsOn = today.adding(days: p.weeks * 7 - 1).description
+            line = InvoiceLine(description: p.name, code: "PKG-\(p.id)", unitMinor: p.priceMinor)
+        } else if let s = prices.subscriptions.first(where: { $0.id == itemID }) {
+            row.kind = "subscription"
+            row.name = s.name
+            row.visits = s.visitsIncluded
+            row.endsOn = today.adding(days: 29).description
+            line = InvoiceLine(description: "\(s.name), first month", code: "SUB-\(s.id)", unitMinor: s.monthlyMinor)
+        } else {
+            throw DomainError.invalid("item-unknown", "No package or subscription \(itemID.prefix(40)) in the clinic's prices.")
+        }
+        let invoice = try await BillingService(ctx: ctx).issue(patient, description: row.name, lines: [line], currency: prices.currency)
+        row.$invoice.id = invoice.id
+        try await row.create(on: ctx.db)
+        return row
+    }
+
+    /// The enrolment covering `day`, with the visits it has left (its booked and held visits
+    /// in its dates count against it).
+    func cover(_ patient: AuthorizedPatient, on day: CalendarDay) async throws -> (VisitCost.Cover, EnrollmentModel)? {
+        let active = try await enrollments(patient).filter { $0.startsOn <= day.description && day.description <= $0.endsOn }
+        guard let e = active.first else { return nil }
+        let zone = patient.timeZone.timeZone
+        let start = try CalendarDay(e.startsOn).start(in: zone), end = try CalendarDay(e.endsOn).adding(days: 1).start(in: zone)
+        let used = try await VisitService(ctx: ctx).visits(of: patient, from: start)
+            .filter { $0.startAt < end && ($0.status == .booked || $0.status == .completed) }.count
+        return (VisitCost.Cover(name: e.name, visitsLeft: max(0, e.visits - used), isSubscription: e.kind == "subscription"), e)
+    }
+
+    /// What a visit of this type and modality would cost the patient.
+    func estimate(_ patient: AuthorizedPatient, visitType: String, modality: VisitModality) async throws -> VisitCost.Estimate {
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
+        let coverage = try await BillingService(ctx: ctx).coverages(patient).first { $0.rank == Coverage.Rank.primary.rawValue }?.coverage.value
+        let cover = try await cover(patient, on: patient.day(at: ctx.now))?.0
+        return VisitCost.estimate(price: prices.visitPrice(type: visitType, modality: modality), coverage: coverage,
+                                  discountPercent: try await discount(patient), cover: cover)
+    }
+}
+
+/// A sliding-scale application and its decision (M0024).
+final class SlidingScaleModel: Model, @unchecked Sendable {
+    static let schema = "sliding_scale"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "patient_id") var patient: PatientModel
+    /// pending, approved, declined.
+    @Field(key: "status") var status: String
+    @Field(key: "application") var application: StoredJSON<CoverService.Application>
+    @Field(key: "discount_percent") var discountPercent: Int
+    @OptionalParent(key: "decided_by") var decidedBy: UserModel?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// An enrolment in a package or subscription (M0024).
+final class EnrollmentModel: Model, @unchecked Sendable {
+    static let schema = "enrollments"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "patient_id") var patient: PatientModel
+    @Field(key: "kind") var kind: String
+    @Field(key: "item_id") var itemID: String
+    @Field(key: "name") var name: String
+    @Field(key: "visits") var visits: Int
+    @Field(key: "starts_on") var startsOn: String
+    @Field(key: "ends_on") var endsOn: String
+    @OptionalParent(key: "invoice_id") var invoice: InvoiceModel?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
