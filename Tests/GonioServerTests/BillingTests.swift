@@ -356,3 +356,37 @@ import Fluent
         }
     }
 }
+
+extension BillingTests {
+    @Test func theMonthsWorklistAndItsEvidence() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient)
+            let admin = try await app.token(Demo.admin), therapist = try await app.token(Demo.therapist)
+            let today = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/progress", token: therapist).object["today"] as? String)
+            // Her logs of the last two weeks fall in this month or the last; look at both.
+            let months = [String(today.prefix(7))] + [previousMonth(String(today.prefix(7)))]
+            var found: [String: Any]?
+            for month in months {
+                let list = try await app.send(.GET, "/api/v1/rtm/worklist?month=\(month)", token: admin)
+                #expect(list.status == .ok)
+                found = found ?? (list.object["rows"] as? [[String: Any]])?.first { $0["patientId"] as? String == maria }
+            }
+            #expect(found?["device"] as? String != nil, "Maria's days of practice support a device code")
+            #expect(try await app.send(.GET, "/api/v1/rtm/worklist?month=2026-13", token: admin).errorCode == "month-invalid")
+            let mine = try await app.send(.GET, "/api/v1/rtm/worklist", token: try await app.token(Demo.patient))
+            #expect(mine.status == .ok && (mine.object["rows"] as? [Any])?.isEmpty == true, "a patient bills nothing")
+            let csv = try await app.send(.GET, "/api/v1/patients/\(maria)/rtm?format=csv", token: therapist)
+            #expect(csv.status == .ok && csv.text.hasPrefix("record,patient,day") && csv.text.contains("data-day,Maria Lopez") && csv.text.contains("codes,"))
+            var desk = WebTests.Browser(app: app)
+            try await desk.signIn(Demo.admin)
+            let page = try await desk.get("/rtm?month=\(months[0])")
+            #expect(page.status == .ok && page.text.contains("Remote monitoring,"))
+        }
+    }
+
+    func previousMonth(_ month: String) -> String {
+        let parts = month.split(separator: "-").compactMap { Int($0) }
+        let (y, m) = parts[1] == 1 ? (parts[0] - 1, 12) : (parts[0], parts[1] - 1)
+        return String(format: "%04d-%02d", y, m)
+    }
+}

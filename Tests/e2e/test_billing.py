@@ -63,3 +63,23 @@ def test_the_desk_records_a_cash_instalment(new_browser):
     assert "The payment is recorded" in g.notice_text(desk)
     assert "Owed now: $0.00" in g.main_text(desk)
     assert not g.blocking(g.run_axe(desk, "billing-desk"))
+
+
+def test_robert_applied_for_the_sliding_scale_and_the_desk_sees_the_rtm_worklist(new_browser):
+    robert_id = patient_id(g.DEMO["patient3"])
+    robert = new_browser()
+    g.login(robert, g.DEMO["patient3"])
+    robert.get(g.url(f"/patients/{robert_id}/billing"))
+    g.wait_ready(robert)
+    assert "Sliding scale: 50% off" in g.main_text(robert)
+    desk = new_browser()
+    g.login(desk, g.DEMO["admin"])
+    desk.find_element(By.LINK_TEXT, "Remote monitoring worklist").click()
+    g.wait_ready(desk)
+    assert g.heading(desk).startswith("Remote monitoring,")
+    assert not g.blocking(g.run_axe(desk, "rtm-worklist"))
+    if "Maria Lopez" not in g.main_text(desk):  # early in a month her days are last month's
+        desk.find_element(By.LINK_TEXT, "Earlier month").click()
+        g.wait_ready(desk)
+    row = desk.find_element(By.XPATH, "//tr[th[normalize-space()='Maria Lopez']]")
+    assert "989" in row.text, row.text  # a device code, 98985 or 98977

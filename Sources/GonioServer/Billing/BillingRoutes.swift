@@ -14,6 +14,8 @@ struct BillingRoutes: Feature {
         routes.api.get(Paths.API.coverage, use: coverageAPI)
         routes.api.put(Paths.API.coverageRank, use: saveCoverageAPI)
         routes.api.get(Paths.API.rtm, use: rtmAPI)
+        routes.api.get(Paths.API.rtmWorklist, use: worklistAPI)
+        routes.web.get(Paths.rtmWorklist, use: worklistPage)
         routes.api.post(Paths.API.invoiceCheckout, use: checkoutAPI)
         routes.api.get(Paths.API.visitCost, use: visitCostAPI)
         routes.api.post(Paths.API.slidingScale, use: applyAPI)
@@ -341,7 +343,7 @@ struct BillingRoutes: Feature {
         }
     }
 
-    func rtmAPI(req: Request) async throws -> RTMService.Ledger {
+    func rtmAPI(req: Request) async throws -> Response {
         let ctx = req.context
         let id = try req.uuidParameter("patientID")
         let patient = try await ctx.gate.authorize(.rtmRead, patientID: id, resource: Self.resource(id) + "/rtm")
@@ -352,7 +354,73 @@ struct BillingRoutes: Feature {
         } else {
             start = patient.day(at: ctx.now).adding(days: -29)
         }
-        return try await RTMService(ctx: ctx).ledger(patient, start: start)
+        let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start)
+        guard (try? req.query.get(String.self, at: "format")) == "csv" else { return try await ledger.encodeResponse(for: req) }
+        return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
+                                               "Content-Disposition": "attachment; filename=\"rtm-\(ledger.periodStart).csv\""],
+                        body: .init(string: RTMService.csv(ledger, patientName: patient.name)))
+    }
+
+    struct WorklistRow: Content {
+        var patientId: UUID
+        var name: String
+        var dataDays: Int
+        var minutes: Int
+        var interactive: Bool
+        var device: String?
+        var management: [String]
+        var setupSupported: Bool
+    }
+
+    struct Worklist: Content {
+        var month: String
+        var periodStart: CalendarDay
+        var rows: [WorklistRow]
+    }
+
+    /// The month's remote-monitoring worklist: for each patient the caller may bill for (the
+    /// clinic's, for its admins; the care team's, for a therapist), the days with data in the
+    /// 30 days from the month's first day, the month's minutes, and the codes they support.
+    /// Patients with nothing billable are left out. Simplification (said in the issue note):
+    /// each patient's 30-day period is counted from the first of the month, not from the day
+    /// their monitoring began.
+    static func worklist(_ req: Request) async throws -> Worklist {
+        let ctx = req.context
+        _ = try ctx.requireUser()
+        let today = CalendarDay(utc: ctx.now)
+        var first = try CalendarDay(year: today.year, month: today.month, day: 1)
+        if let raw = try? req.query.get(String.self, at: "month") {
+            guard let day = try? CalendarDay(raw + "-01") else { throw DomainError.invalid("month-invalid", "month is YYYY-MM.") }
+            first = day
+        }
+        let page = try await ctx.gate.list(.rtmRead, page: try ListPage(page: 1, per: ListPage.maxPer), resource: "rtm/worklist")
+        var rows: [WorklistRow] = []
+        for patient in page.items {
+            let l = try await RTMService(ctx: ctx).ledger(patient, start: first)
+            guard l.device != nil || !l.management.isEmpty else { continue }
+            rows.append(WorklistRow(patientId: patient.id, name: patient.name, dataDays: l.dataDays.count, minutes: l.minutes,
+                                    interactive: l.interactive, device: l.device, management: l.management, setupSupported: l.setupSupported))
+        }
+        return Worklist(month: String(first.description.prefix(7)), periodStart: first, rows: rows)
+    }
+
+    func worklistAPI(req: Request) async throws -> Worklist { try await Self.worklist(req) }
+
+    func worklistPage(req: Request) async throws -> Response {
+        let list = try await Self.worklist(req)
+        struct Row: Encodable { var name: String; var days: Int; var minutes: Int; var interactive: String; var codes: String; var evidence: String }
+        struct Context: Encodable { var month: String; var rows: [Row]; var previous: String; var next: String }
+        let first = list.periodStart
+        let previous = first.adding(days: -1), next = first.adding(days: 31)
+        return try await WebPage.render(req, "rtm", title: "Remote monitoring", Context(
+            month: first.longName.split(separator: " ").dropFirst().joined(separator: " "),
+            rows: list.rows.map { r in
+                Row(name: r.name, days: r.dataDays, minutes: r.minutes, interactive: r.interactive ? "Yes" : "No",
+                    codes: ([r.device].compactMap { $0 } + r.management).joined(separator: ", "),
+                    evidence: Paths.API.rtm(r.patientId, query: ["start": first.description, "format": "csv"]))
+            },
+            previous: Paths.rtmWorklist(query: ["month": String(previous.description.prefix(7))]),
+            next: Paths.rtmWorklist(query: ["month": String(next.description.prefix(7))])))
     }
 
     func rtmTimeAPI(req: Request) async throws -> Response {

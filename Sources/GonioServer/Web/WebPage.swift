@@ -23,6 +23,7 @@ struct Layout: Encodable {
         var register = Paths.register()
         var audit = Paths.clinicAudit()
         var rules = Paths.clinicRules()
+        var rtm = Paths.rtmWorklist()
         var stylesheet = Paths.stylesheet
         var icon = Paths.icon
         var script = Paths.script
