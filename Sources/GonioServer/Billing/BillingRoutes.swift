@@ -316,6 +316,9 @@ struct BillingRoutes: Feature {
         /// The KX threshold for the year and how far the running total is from it (Medicare).
         var therapyThreshold: String?
         var kxApplies: Bool?
+        /// Medicare: the year's allowed amounts so far (entered from elsewhere, plus this
+        /// clinic's coded visits), the KX running total.
+        var medicareRunningTotal: String?
     }
 
     func coverageAPI(req: Request) async throws -> [CoverageView] {
@@ -323,12 +326,17 @@ struct BillingRoutes: Feature {
         let id = try req.uuidParameter("patientID")
         let patient = try await ctx.gate.authorize(.coverageRead, patientID: id, resource: Self.resource(id) + "/coverage")
         let year = patient.day(at: ctx.now).year
-        return try await BillingService(ctx: ctx).coverages(patient).map { row in
+        var views: [CoverageView] = []
+        for row in try await BillingService(ctx: ctx).coverages(patient) {
             let c = row.coverage.value
             let threshold = c.payerKind == .medicare ? TherapyThreshold.threshold(year: year) : nil
-            return CoverageView(rank: row.rank, coverage: c, updatedAt: row.updatedAt, therapyThreshold: threshold?.description,
-                                kxApplies: threshold.map { t in (c.medicareAllowedThisYearMinor ?? 0) > t.minor })
+            let total = c.payerKind == .medicare
+                ? try await CodingService(ctx: ctx).medicareRunningTotal(patient, baseline: c.medicareAllowedThisYearMinor ?? 0, year: year) : nil
+            views.append(CoverageView(rank: row.rank, coverage: c, updatedAt: row.updatedAt, therapyThreshold: threshold?.description,
+                                      kxApplies: threshold.map { t in (total ?? 0) > t.minor },
+                                      medicareRunningTotal: total.map { Money(minor: $0).description }))
         }
+        return views
     }
 
     func saveCoverageAPI(req: Request) async throws -> CoverageView {
@@ -339,7 +347,8 @@ struct BillingRoutes: Feature {
                 throw DomainError.notFound("rank-unknown", "Coverage is primary or secondary.")
             }
             let row = try await BillingService(ctx: tx).saveCoverage(patient, rank: rank, try req.content.decode(Coverage.self))
-            return CoverageView(rank: row.rank, coverage: row.coverage.value, updatedAt: row.updatedAt, therapyThreshold: nil, kxApplies: nil)
+            return CoverageView(rank: row.rank, coverage: row.coverage.value, updatedAt: row.updatedAt, therapyThreshold: nil, kxApplies: nil,
+                                medicareRunningTotal: nil)
         }
     }
 
@@ -507,12 +516,15 @@ struct BillingRoutes: Feature {
         let coverage = try await service.coverages(patient).map { row -> String in
             let c = row.coverage.value
             var text = "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue))"
-            if c.payerKind == .medicare, let allowed = c.medicareAllowedThisYearMinor,
-               let threshold = TherapyThreshold.threshold(year: patient.day(at: ctx.now).year) {
-                text += ". Medicare therapy so far this year: \(Money(minor: allowed)) of the \(threshold) threshold"
-                    + (allowed > threshold.minor ? " (KX applies)" : "")
-            }
             return text
+        }
+        // Medicare's running total towards the therapy threshold (KX).
+        var medicareLines: [String] = []
+        for row in try await service.coverages(patient) where row.coverage.value.payerKind == .medicare {
+            let year = patient.day(at: ctx.now).year
+            guard let threshold = TherapyThreshold.threshold(year: year) else { continue }
+            let total = try await CodingService(ctx: ctx).medicareRunningTotal(patient, baseline: row.coverage.value.medicareAllowedThisYearMinor ?? 0, year: year)
+            medicareLines.append("Medicare therapy so far this year: \(Money(minor: total)) of the \(threshold) threshold" + (total > threshold.minor ? " (KX applies)." : "."))
         }
         let cover = CoverService(ctx: ctx)
         let scaleRow = try await cover.slidingScale(patient)
@@ -527,7 +539,7 @@ struct BillingRoutes: Feature {
         }
         let mayApply = hasScale && patient.may(.viewBilling) && !desk && scaleRow?.status != "pending"
         let context = PageContext(patientName: patient.name, isSelf: ctx.user?.patientID == id, owed: Money(minor: owed).description,
-                                  rows: rows, coverage: coverage, onlinePayment: online, desk: desk, message: message,
+                                  rows: rows, coverage: coverage + medicareLines, onlinePayment: online, desk: desk, message: message,
                                   discountLine: scaleLine, applyAction: mayApply ? Paths.slidingScalePage(id) : nil,
                                   decideAction: scaleRow?.status == "pending" && desk ? Paths.slidingScaleDecisionPage(id) : nil,
                                   suggestedPercent: scaleRow?.application.value.suggestedPercent,

@@ -52,6 +52,24 @@ struct CodingService {
 
     // MARK: Coding
 
+    /// A coded visit's allowed amount, estimated from the clinic's fees (Medicare's fee schedule
+    /// is not held; uncertain: the KX running total is therefore an estimate).
+    static func allowed(_ input: VisitCodingInput, prices: PriceList) -> Int64 {
+        let untimed = (input.evaluation.map { prices.fees[$0.rawValue] ?? 0 }) ?? 0
+        return untimed + input.minutes.reduce(Int64(0)) { $0 + (prices.fees[$1.key] ?? 0) * Int64(TimedUnits.perCodeUnits(minutes: $1.value)) }
+    }
+
+    /// Medicare's running total for the year (what the desk entered plus this clinic's coded
+    /// visits this year), for the coverage view.
+    func medicareRunningTotal(_ patient: AuthorizedPatient, baseline: Int64, year: Int) async throws -> Int64 {
+        let list = try await prices(clinicID: patient.clinicID).list
+        var total = baseline
+        for visit in try await coded(patient) where patient.day(at: visit.startAt).year == year {
+            if let row = try await coding(visitID: try visit.requireID()) { total += Self.allowed(row.input.value, prices: list) }
+        }
+        return total
+    }
+
     /// The patient's coded visits, newest first.
     func coded(_ patient: AuthorizedPatient) async throws -> [VisitModel] {
         let rows = try await VisitCodingModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).all()
@@ -93,14 +111,23 @@ struct CodingService {
         let prices = try await prices(clinicID: visit.$clinic.id)
         let day = patient.day(at: visit.startAt)
         let video = visit.modality == .video
-        // The visit's own allowed amount is estimated from the clinic's fees for its codes.
         let untimed = input.evaluation.map { [$0] } ?? []
-        let feeTotal = (untimed.map { prices.list.fees[$0.rawValue] ?? 0 }.reduce(0, +))
-            + minutes.reduce(Int64(0)) { $0 + (prices.list.fees[$1.key.rawValue] ?? 0) * Int64(TimedUnits.perCodeUnits(minutes: $1.value)) }
+        let feeTotal = Self.allowed(input, prices: prices.list)
+        // Medicare's therapy threshold (KX): the year's allowed amounts before this visit are what
+        // the desk entered from elsewhere plus this clinic's coded visits earlier in the year.
+        var allowedSoFar: Money?
+        if coverage?.payerKind == .medicare {
+            var total = coverage?.medicareAllowedThisYearMinor ?? 0
+            for other in try await coded(patient) where other.id != visit.id && other.startAt < visit.startAt
+                && patient.day(at: other.startAt).year == day.year {
+                if let row = try await coding(visitID: try other.requireID()) { total += Self.allowed(row.input.value, prices: prices.list) }
+            }
+            allowedSoFar = Money(minor: total)
+        }
         let facts = ClaimRules.VisitFacts(
             payer: coverage?.payerKind ?? .selfPay, date: day, video: video, patientAtHome: true, byAssistant: input.byAssistant,
             payerWants95: coverage?.payerKind == .commercial,
-            allowedSoFar: coverage?.medicareAllowedThisYearMinor.map { Money(minor: $0) }, allowedThisVisit: Money(minor: feeTotal),
+            allowedSoFar: allowedSoFar, allowedThisVisit: Money(minor: feeTotal),
             authorisedVisits: coverage?.authorisation?.visits, visitsUsed: coverage?.visitsUsed, authorisedThrough: coverage?.authorisation?.through)
         let coded = try ClaimRules.code(untimed: untimed, minutes: minutes, facts: facts)
         let therapist = try await TherapistModel.find(visit.$therapist.id, on: ctx.db)

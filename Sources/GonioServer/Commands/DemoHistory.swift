@@ -71,7 +71,7 @@ enum DemoHistory {
 
     // MARK: Billing
 
-    /// Maria has Medicare (her year's allowed amounts near the therapy threshold), two visit
+    /// Maria has Medicare (with her coded visit, $44 short of the therapy threshold), two visit
     /// invoices for her coinsurance, one paid at the desk and one open, and Dana's monitoring
     /// time this month beside her logged days. James pays for himself: the ACL package, half
     /// paid in cash so far.
@@ -109,7 +109,7 @@ enum DemoHistory {
             try await BillingService(ctx: tx).saveCoverage(patient, rank: .primary, Coverage(
                 payerKind: .medicare, payerName: "Medicare Part B", memberId: "1EG4-TE5-MK73", subscriberName: "Maria Lopez",
                 coinsurancePercent: 20, deductibleMinor: 28_300, deductibleMetMinor: 28_300, eligibility: .verified,
-                eligibilityCheckedOn: today.adding(days: -14), medicareAllowedThisYearMinor: 239_500)).id
+                eligibilityCheckedOn: today.adding(days: -14), medicareAllowedThisYearMinor: 225_000)).id
         }
         var paid: UUID?
         for (offset, label) in [(-14, "Video visit, initial evaluation"), (-7, "Video visit, follow-up")] {
