@@ -219,3 +219,20 @@ extension BillingRulesTests {
         #expect(throws: DomainError.self) { _ = try ICD10.normalized(raw) }
     }
 }
+
+extension BillingRulesTests {
+    @Test func aPaymentPlanSplitsTheBalanceAndCountsPaymentsInOrder() throws {
+        let today = try CalendarDay("2026-11-30")
+        let plan = try PaymentPlan.schedule(balance: 10_000, instalments: 3, firstDue: today, everyDays: 30, today: today)
+        #expect(plan.map(\.amountMinor) == [3_334, 3_333, 3_333] && plan.map(\.dueOn.description) == ["2026-11-30", "2026-12-30", "2027-01-29"])
+        #expect(PaymentPlan.states(plan, paidTowardsPlan: 0, today: today) == [.due, .due, .due])
+        #expect(PaymentPlan.states(plan, paidTowardsPlan: 0, today: today.adding(days: 1)) == [.overdue, .due, .due])
+        #expect(PaymentPlan.states(plan, paidTowardsPlan: 5_000, today: today.adding(days: 1)) == [.paid, .partlyPaid, .due])
+        #expect(PaymentPlan.states(plan, paidTowardsPlan: 10_000, today: today.adding(days: 90)) == [.paid, .paid, .paid])
+        for (n, every, first) in [(1, 30, today), (25, 30, today), (3, 6, today), (3, 32, today), (3, 30, today.adding(days: 91))] {
+            #expect(throws: DomainError.self) { _ = try PaymentPlan.schedule(balance: 10_000, instalments: n, firstDue: first, everyDays: every, today: today) }
+        }
+        #expect(throws: DomainError.self) { _ = try PaymentPlan.schedule(balance: 0, instalments: 2, firstDue: today, everyDays: 30, today: today) }
+    }
+}
+

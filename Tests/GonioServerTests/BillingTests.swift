@@ -393,3 +393,29 @@ extension BillingTests {
         return String(format: "%04d-%02d", y, m)
     }
 }
+
+extension BillingTests {
+    @Test func aPaymentPlanOnAnInvoice() async throws {
+        try await withTestApp(history: true) { app in
+            let maria = try await app.patientID(of: Demo.patient), james = try await app.patientID(of: Demo.patient2)
+            let admin = try await app.token(Demo.admin)
+            // James's package: two instalments, the first paid in cash.
+            let package = try #require(try await app.send(.GET, "/api/v1/patients/\(james)/invoices", token: admin).array.first)
+            let packageID = try #require(package["id"] as? String)
+            #expect(try await app.send(.POST, "/api/v1/invoices/\(packageID)/plan", token: admin,
+                                       json: ["instalments": 2, "firstDue": "2026-12-01"]).errorCode == "plan-exists")
+            var desk = WebTests.Browser(app: app)
+            try await desk.signIn(Demo.admin)
+            let page = try await desk.get("/patients/\(james)/billing")
+            #expect(page.text.contains("Payment plan") && page.text.contains("$320.00 due") && page.text.contains(": paid"))
+            // Maria's open invoice split in two from today.
+            let open = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/invoices", token: admin).array.first { $0["status"] as? String == "open" })
+            let today = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/progress", token: try await app.token(Demo.therapist)).object["today"] as? String)
+            let made = try await app.send(.POST, "/api/v1/invoices/\(open["id"] as? String ?? "")/plan", token: admin,
+                                          json: ["instalments": 2, "firstDue": today, "everyDays": 14])
+            #expect(made.status == .created && (made.object["instalments"] as? [[String: Any]])?.map { $0["amountMinor"] as? Int } == [926, 926])
+            #expect(try await app.send(.POST, "/api/v1/invoices/\(open["id"] as? String ?? "")/plan", token: try await app.token(Demo.patient),
+                                       json: ["instalments": 2, "firstDue": today]).status == .forbidden)
+        }
+    }
+}

@@ -110,6 +110,8 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     /// Applying for the sliding scale (the patient's side), and the clinic's decision.
     case discountApply = "discount.apply"
     case discountDecide = "discount.decide"
+    /// Splitting an invoice's balance into instalments.
+    case paymentPlanCreate = "payment-plan.create"
     /// Enrolling the patient in a package or subscription.
     case enrollmentCreate = "enrollment.create"
     /// Insurance coverage: reading it, and keeping it.
@@ -159,7 +161,7 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .dischargeSummary: [.viewClinical]
         case .invoiceList, .invoicePay, .coverageRead, .superbillRead, .discountApply: [.viewBilling]
         case .visitCost: [.viewBilling, .bookVisit]
-        case .discountDecide, .enrollmentCreate: [.manageBilling]
+        case .discountDecide, .enrollmentCreate, .paymentPlanCreate: [.manageBilling]
         case .visitCode: [.writeClinical]
         case .visitCodingRead: [.writeClinical, .manageBilling]
         case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]

@@ -86,3 +86,39 @@ public enum InvoiceRules {
         void ? .void : paid >= total ? .paid : .open
     }
 }
+
+/// A balance split into instalments with due dates: equal parts (the first ones take the odd
+/// cents), every so many days from the first due date. Payments count against the instalments
+/// in order, so the schedule says which are paid, which is next and which are overdue.
+public enum PaymentPlan {
+    public struct Instalment: Codable, Equatable, Sendable {
+        public var dueOn: CalendarDay
+        public var amountMinor: Int64
+    }
+
+    public enum State: String, Codable, Sendable { case paid, partlyPaid = "partly-paid", due, overdue }
+
+    public static func schedule(balance: Int64, instalments: Int, firstDue: CalendarDay, everyDays: Int, today: CalendarDay) throws(DomainError) -> [Instalment] {
+        guard balance > 0 else { throw .conflict("invoice-paid", "Nothing is owed on this invoice.") }
+        guard (2...24).contains(instalments) else { throw .invalid("plan-invalid", "A payment plan has 2 to 24 instalments.") }
+        guard (7...31).contains(everyDays) else { throw .invalid("plan-invalid", "Instalments are 7 to 31 days apart.") }
+        guard firstDue >= today.adding(days: -31), firstDue <= today.adding(days: 90) else {
+            throw .invalid("plan-invalid", "The first instalment is due within 90 days.")
+        }
+        return Money(minor: balance).split(into: instalments).enumerated().map { i, part in
+            Instalment(dueOn: firstDue.adding(days: i * everyDays), amountMinor: part.minor)
+        }
+    }
+
+    /// Each instalment's state, given what has been paid towards the plan since it was made.
+    public static func states(_ plan: [Instalment], paidTowardsPlan: Int64, today: CalendarDay) -> [State] {
+        var left = paidTowardsPlan
+        return plan.map { i in
+            let covered = min(max(left, 0), i.amountMinor)
+            left -= i.amountMinor
+            if covered == i.amountMinor { return .paid }
+            if i.dueOn < today { return .overdue }
+            return covered > 0 ? .partlyPaid : .due
+        }
+    }
+}

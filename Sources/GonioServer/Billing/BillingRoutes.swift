@@ -21,6 +21,7 @@ struct BillingRoutes: Feature {
         routes.api.post(Paths.API.slidingScale, use: applyAPI)
         routes.api.post(Paths.API.slidingScaleDecision, use: decideAPI)
         routes.api.post(Paths.API.enrollments, use: enrollAPI)
+        routes.api.post(Paths.API.invoicePlan, use: planAPI)
         routes.web.post(Paths.slidingScalePage, use: applyPage)
         routes.web.post(Paths.slidingScaleDecisionPage, use: decidePage)
         routes.openAPI.post(Paths.API.paymentWebhook, use: webhook)
@@ -217,6 +218,38 @@ struct BillingRoutes: Feature {
             endsOn = e.endsOn
             invoiceId = e.$invoice.id
         }
+    }
+
+    struct PlanInput: Content {
+        var instalments: Int
+        var firstDue: CalendarDay
+        var everyDays: Int?
+    }
+
+    struct PlanView: Content {
+        struct Line: Content { var dueOn: CalendarDay; var amountMinor: Int64; var amount: String; var state: PaymentPlan.State }
+        var invoiceId: UUID
+        var instalments: [Line]
+    }
+
+    static func planView(_ plan: PaymentPlanModel, invoice: InvoiceModel, today: CalendarDay) -> PlanView {
+        let schedule = plan.instalments.value
+        let states = PaymentPlan.states(schedule, paidTowardsPlan: invoice.paidMinor - plan.paidBeforeMinor, today: today)
+        return PlanView(invoiceId: plan.$invoice.id, instalments: zip(schedule, states).map {
+            PlanView.Line(dueOn: $0.dueOn, amountMinor: $0.amountMinor, amount: Money(minor: $0.amountMinor, currency: invoice.currency).description, state: $1)
+        })
+    }
+
+    func planAPI(req: Request) async throws -> Response {
+        let (invoiceID, patientID) = try await Self.patientOf(req)
+        let view = try await req.context.gate.change(.paymentPlanCreate, patientID: patientID, resource: "invoice/\(invoiceID)/plan") { patient, tx in
+            let input = try req.content.decode(PlanInput.self)
+            let plan = try await BillingService(ctx: tx).makePlan(patient, invoiceID: invoiceID, instalments: input.instalments,
+                                                                  firstDue: input.firstDue, everyDays: input.everyDays ?? 30)
+            let invoice = try await InvoiceModel.find(invoiceID, on: tx.db)!
+            return Self.planView(plan, invoice: invoice, today: patient.day(at: tx.now))
+        }
+        return try await view.encodeResponse(status: .created, for: req)
     }
 
     func enrollAPI(req: Request) async throws -> Response {
@@ -459,6 +492,8 @@ struct BillingRoutes: Feature {
             var payments: [String]
             var payLink: String?
             var recordAction: String?
+            /// A payment plan's instalments in words.
+            var instalments: [String]
         }
 
         var patientName: String
@@ -493,6 +528,8 @@ struct BillingRoutes: Feature {
         let payments = try await service.payments(invoices: invoices.compactMap(\.id))
         let desk = patient.may(.manageBilling)
         let online = ctx.config.payments != nil
+        let plans = try await service.plans(invoices: invoices.compactMap(\.id))
+        let today = patient.day(at: ctx.now)
         let owed = invoices.filter { $0.status == InvoiceStatus.open.rawValue }.reduce(Int64(0)) { $0 + $1.totalMinor - $1.paidMinor }
         let time = DateFormatter()
         time.dateStyle = .medium
@@ -511,7 +548,10 @@ struct BillingRoutes: Feature {
                     return "\(time.string(from: p.recordedAt)): \(view.amount) by \(p.method)\(p.reference.map { " (\($0))" } ?? "")"
                 },
                 payLink: open && online ? Paths.billingPay(id, iid) : nil,
-                recordAction: open && desk ? Paths.billingRecord(id, iid) : nil)
+                recordAction: open && desk ? Paths.billingRecord(id, iid) : nil,
+                instalments: plans[iid].map { plan in
+                    Self.planView(plan, invoice: i, today: today).instalments.map { "\($0.amount) due \($0.dueOn.longName): \($0.state.rawValue.replacingOccurrences(of: "-", with: " "))" }
+                } ?? [])
         }
         let coverage = try await service.coverages(patient).map { row -> String in
             let c = row.coverage.value

@@ -98,6 +98,37 @@ struct BillingService {
         return payment
     }
 
+    // MARK: Payment plans
+
+    func plans(invoices ids: [UUID]) async throws -> [UUID: PaymentPlanModel] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(try await PaymentPlanModel.query(on: ctx.db).filter(\.$invoice.$id ~~ ids).all().map { ($0.$invoice.id, $0) },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Splits what is owed on an invoice into instalments, once (checked on the invoice's row).
+    func makePlan(_ patient: AuthorizedPatient, invoiceID: UUID, instalments: Int, firstDue: CalendarDay, everyDays: Int) async throws -> PaymentPlanModel {
+        try await ctx.lockRow(InvoiceModel.self, id: invoiceID)
+        guard let invoice = try await InvoiceModel.find(invoiceID, on: ctx.db), invoice.$patient.id == patient.id else {
+            throw DomainError.notFound("invoice-not-found", "No such invoice for this patient.")
+        }
+        guard try await plans(invoices: [invoiceID])[invoiceID] == nil else {
+            throw DomainError.conflict("plan-exists", "This invoice already has a payment plan.")
+        }
+        let schedule = try PaymentPlan.schedule(balance: invoice.totalMinor - invoice.paidMinor, instalments: instalments, firstDue: firstDue,
+                                                everyDays: everyDays, today: patient.day(at: ctx.now))
+        let row = PaymentPlanModel()
+        row.id = UUID()
+        row.$invoice.id = invoiceID
+        row.$patient.id = patient.id
+        row.instalments = StoredJSON(schedule)
+        row.paidBeforeMinor = invoice.paidMinor
+        row.$createdBy.id = ctx.user?.userID
+        row.createdAt = ctx.now
+        try await row.create(on: ctx.db)
+        return row
+    }
+
     // MARK: Card payments
 
     /// The invoice, if it is this patient's and something is owed on it.
@@ -151,4 +182,19 @@ struct BillingService {
         try await row.save(on: ctx.db)
         return row
     }
+}
+
+/// A payment plan (M0025).
+final class PaymentPlanModel: Model, @unchecked Sendable {
+    static let schema = "payment_plans"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "invoice_id") var invoice: InvoiceModel
+    @Parent(key: "patient_id") var patient: PatientModel
+    @Field(key: "instalments") var instalments: StoredJSON<[PaymentPlan.Instalment]>
+    /// Paid on the invoice when the plan was made: payments after it count towards the plan.
+    @Field(key: "paid_before_minor") var paidBeforeMinor: Int64
+    @OptionalParent(key: "created_by") var createdBy: UserModel?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
 }

@@ -151,6 +151,9 @@ enum DemoHistory {
             guard let invoice = enrolment.$invoice.id else { throw CommandFailure("The package has no invoice.") }
             return invoice
         }
+        _ = try await acting(base, p.admin, at: when(-12, 9.2)).gate.change(.paymentPlanCreate, patientID: p.james) { patient, tx in
+            try await BillingService(ctx: tx).makePlan(patient, invoiceID: package, instalments: 2, firstDue: patient.day(at: tx.now), everyDays: 30).requireID()
+        }
         _ = try await acting(base, p.admin, at: when(-12, 9.5)).gate.change(.paymentRecord, patientID: p.james) { patient, tx in
             try await BillingService(ctx: tx).record(patient, invoiceID: package, .init(id: nil, amount: "320", method: .cash, reference: "First of two instalments")).payment.requireID()
         }

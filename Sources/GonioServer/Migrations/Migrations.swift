@@ -27,5 +27,6 @@ enum Migrations {
         M0022_CreateBilling(),
         M0023_CreateCoding(),
         M0024_CreateCover(),
+        M0025_CreatePaymentPlans(),
     ]
 }

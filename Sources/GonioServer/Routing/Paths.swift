@@ -244,6 +244,7 @@ enum Paths {
         static let invoices = RoutePath("api", "v1", "patients", ":patientID", "invoices")
         static let invoicePayments = RoutePath("api", "v1", "invoices", ":invoiceID", "payments")
         static let invoiceCheckout = RoutePath("api", "v1", "invoices", ":invoiceID", "checkout")
+        static let invoicePlan = RoutePath("api", "v1", "invoices", ":invoiceID", "plan")
         static let paymentWebhook = RoutePath("api", "v1", "payments", "webhook")
         static let coverage = RoutePath("api", "v1", "patients", ":patientID", "coverage")
         static let coverageRank = RoutePath("api", "v1", "patients", ":patientID", "coverage", ":rank")
