@@ -83,3 +83,25 @@ def test_robert_applied_for_the_sliding_scale_and_the_desk_sees_the_rtm_worklist
         g.wait_ready(desk)
     row = desk.find_element(By.XPATH, "//tr[th[normalize-space()='Maria Lopez']]")
     assert "989" in row.text, row.text  # a device code, 98985 or 98977
+
+
+def test_james_sees_the_price_before_booking_and_maria_prints_a_superbill(new_browser):
+    james_id = patient_id(g.DEMO["patient2"])
+    james = new_browser()
+    g.login(james, g.DEMO["patient2"])
+    james.get(g.url(f"/visits?patient={james_id}&type=follow-up"))
+    g.wait_ready(james)
+    cost = james.find_element(By.ID, "visit-cost").text
+    assert "Covered by ACL rehabilitation" in cost and "visits left" in cost, cost
+    maria_id = patient_id(g.DEMO["patient"])
+    maria = new_browser()
+    g.login(maria, g.DEMO["patient"])
+    maria.get(g.url(f"/patients/{maria_id}/billing"))
+    g.wait_ready(maria)
+    maria.find_element(By.PARTIAL_LINK_TEXT, "Superbill:").click()
+    g.wait_ready(maria)
+    assert g.heading(maria) == "Superbill"
+    text = g.main_text(maria)
+    assert "M17.0" in text and "97110" in text and "1987654328" in text
+    assert maria.find_element(By.CSS_SELECTOR, "[data-print]").is_displayed()
+    assert not g.blocking(g.run_axe(maria, "superbill"))
