@@ -124,12 +124,9 @@ public struct ClaimForm: Codable, Equatable, Sendable {
 
     public static let csvHeader = "payer_kind,payer_name,insured_id,patient_name,patient_birth_date,insured_name,relationship,group_number,icd_indicator,diagnoses,prior_authorisation,line,date_from,date_to,place_of_service,code,modifiers,diagnosis_pointers,charges,units,rendering_npi,billing_provider,billing_npi"
 
-    /// One row per service line, the claim's fields repeated; quoted as RFC 4180 asks.
+    /// One row per service line, the claim's fields repeated.
     public var csv: String {
-        func q(_ s: String?) -> String {
-            let v = s ?? ""
-            return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + v.replacingQuotes() + "\"" : v
-        }
+        let q = CSV.field
         func money(_ m: Int64) -> String { Money(minor: m).description.filter { $0 != "$" && $0 != "," } }
         let head = [payerKind, payerName, insuredId, patientName, patientBirthDate ?? "", insuredName, relationship, groupNumber ?? "",
                     icdIndicator, diagnoses.joined(separator: " "), priorAuthorisation ?? ""].map(q)
@@ -138,12 +135,22 @@ public struct ClaimForm: Codable, Equatable, Sendable {
                      l.diagnosisPointers.joined(separator: ""), money(l.chargesMinor), String(l.units), l.renderingNPI ?? "",
                      billingProviderName, billingNPI ?? ""].map(q)).joined(separator: ",")
         }
-        return ([Self.csvHeader] + rows).joined(separator: "\r\n") + "\r\n"
+        return CSV.document([Self.csvHeader] + rows)
     }
 }
 
-extension String {
-    func replacingQuotes() -> String { split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") }
+/// Comma-separated values as RFC 4180 writes them: a field with a comma, quote or line break
+/// is quoted (its quotes doubled); rows end with CRLF. One writer for every export.
+public enum CSV {
+    public static func field(_ s: String?) -> String {
+        let v = s ?? ""
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
+    public static func row(_ fields: [String?]) -> String { fields.map(field).joined(separator: ",") }
+
+    public static func document(_ rows: [String]) -> String { rows.joined(separator: "\r\n") + "\r\n" }
 }
 
 /// A clinic's prices: per-unit charges for each CPT code (the claim's charges), self-pay prices

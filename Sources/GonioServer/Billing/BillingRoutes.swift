@@ -398,9 +398,7 @@ struct BillingRoutes: Feature {
         }
         let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start)
         guard (try? req.query.get(String.self, at: "format")) == "csv" else { return try await ledger.encodeResponse(for: req) }
-        return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
-                                               "Content-Disposition": "attachment; filename=\"rtm-\(ledger.periodStart).csv\""],
-                        body: .init(string: RTMService.csv(ledger, patientName: patient.name)))
+        return .csv(RTMService.csv(ledger, patientName: patient.name), filename: "rtm-\(ledger.periodStart).csv")
     }
 
     struct WorklistRow: Content {

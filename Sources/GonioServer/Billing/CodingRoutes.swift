@@ -6,6 +6,14 @@ import GonioCore
 /// and diagnoses; the desk exports the claim (CMS-1500 fields as JSON or CSV); the patient
 /// prints a superbill to claim from their insurer themselves.
 extension ClaimForm: Content {}
+
+extension Response {
+    /// A CSV download (claims, the monitoring evidence).
+    static func csv(_ text: String, filename: String) -> Response {
+        Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8", "Content-Disposition": "attachment; filename=\"\(filename)\""],
+                 body: .init(string: text))
+    }
+}
 extension PriceList: Content {}
 extension VisitCodingInput: Content {}
 extension VisitCost.Estimate: Content {}
@@ -117,9 +125,7 @@ struct CodingRoutes: Feature {
             throw DomainError.notFound("not-coded", "This visit has not been coded yet.")
         }
         if format == "csv" {
-            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
-                                                   "Content-Disposition": "attachment; filename=\"claim-\(visitID.uuidString.prefix(8)).csv\""],
-                            body: .init(string: claim.form.csv))
+            return .csv(claim.form.csv, filename: "claim-\(visitID.uuidString.prefix(8)).csv")
         }
         return try await claim.form.encodeResponse(for: req)
     }

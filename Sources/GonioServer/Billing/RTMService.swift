@@ -77,17 +77,16 @@ struct RTMService {
 
     /// The evidence as CSV for an audit: one row per day with data and per time entry.
     static func csv(_ l: Ledger, patientName: String) -> String {
-        func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         var rows = ["record,patient,day,sources,minutes,interactive,activity,recorded_by,recorded_at"]
-        for d in l.dataDays { rows.append(["data-day", q(patientName), d.day.description, d.sources.joined(separator: " "), "", "", "", "", ""].joined(separator: ",")) }
+        for d in l.dataDays { rows.append(CSV.row(["data-day", patientName, d.day.description, d.sources.joined(separator: " "), nil, nil, nil, nil, nil])) }
         let iso = ISO8601DateFormatter()
         for t in l.time {
-            rows.append(["management-time", q(patientName), t.day, "", String(t.minutes), t.interactive ? "yes" : "no", q(t.activity),
-                         t.recordedBy?.uuidString ?? "", iso.string(from: t.recordedAt)].joined(separator: ","))
+            rows.append(CSV.row(["management-time", patientName, t.day, nil, String(t.minutes), t.interactive ? "yes" : "no", t.activity,
+                                 t.recordedBy?.uuidString, iso.string(from: t.recordedAt)]))
         }
-        rows.append(["codes", q(patientName), "\(l.periodStart) to \(l.periodEnd)", "", String(l.minutes), l.interactive ? "yes" : "no",
-                     q(([l.device].compactMap { $0 } + l.management).joined(separator: " ")), "", ""].joined(separator: ","))
-        return rows.joined(separator: "\r\n") + "\r\n"
+        rows.append(CSV.row(["codes", patientName, "\(l.periodStart) to \(l.periodEnd)", nil, String(l.minutes), l.interactive ? "yes" : "no",
+                             ([l.device].compactMap { $0 } + l.management).joined(separator: " "), nil, nil]))
+        return CSV.document(rows)
     }
 
     struct TimeInput: Content {
