@@ -244,7 +244,7 @@ import VaporTesting
             "PaymentModel": ["BillingService.swift"],
             "CoverageModel": ["BillingService.swift"],
             "RTMTimeModel": ["RTMService.swift"],
-            "PaymentPlanModel": ["BillingService.swift"],
+            "InstalmentScheduleModel": ["BillingService.swift"],
             "VisitCodingModel": ["CodingService.swift"],
             "SlidingScaleModel": ["CoverService.swift"],
             "EnrollmentModel": ["CoverService.swift"],

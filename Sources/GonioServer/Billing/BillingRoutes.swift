@@ -232,7 +232,7 @@ struct BillingRoutes: Feature {
         var instalments: [Line]
     }
 
-    static func planView(_ plan: PaymentPlanModel, invoice: InvoiceModel, today: CalendarDay) -> PlanView {
+    static func planView(_ plan: InstalmentScheduleModel, invoice: InvoiceModel, today: CalendarDay) -> PlanView {
         let schedule = plan.instalments.value
         let states = PaymentPlan.states(schedule, paidTowardsPlan: invoice.paidMinor - plan.paidBeforeMinor, today: today)
         return PlanView(invoiceId: plan.$invoice.id, instalments: zip(schedule, states).map {

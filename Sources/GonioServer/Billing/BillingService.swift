@@ -100,14 +100,14 @@ struct BillingService {
 
     // MARK: Payment plans
 
-    func plans(invoices ids: [UUID]) async throws -> [UUID: PaymentPlanModel] {
+    func plans(invoices ids: [UUID]) async throws -> [UUID: InstalmentScheduleModel] {
         guard !ids.isEmpty else { return [:] }
-        return Dictionary(try await PaymentPlanModel.query(on: ctx.db).filter(\.$invoice.$id ~~ ids).all().map { ($0.$invoice.id, $0) },
+        return Dictionary(try await InstalmentScheduleModel.query(on: ctx.db).filter(\.$invoice.$id ~~ ids).all().map { ($0.$invoice.id, $0) },
                           uniquingKeysWith: { a, _ in a })
     }
 
     /// Splits what is owed on an invoice into instalments, once (checked on the invoice's row).
-    func makePlan(_ patient: AuthorizedPatient, invoiceID: UUID, instalments: Int, firstDue: CalendarDay, everyDays: Int) async throws -> PaymentPlanModel {
+    func makePlan(_ patient: AuthorizedPatient, invoiceID: UUID, instalments: Int, firstDue: CalendarDay, everyDays: Int) async throws -> InstalmentScheduleModel {
         try await ctx.lockRow(InvoiceModel.self, id: invoiceID)
         guard let invoice = try await InvoiceModel.find(invoiceID, on: ctx.db), invoice.$patient.id == patient.id else {
             throw DomainError.notFound("invoice-not-found", "No such invoice for this patient.")
@@ -117,7 +117,7 @@ struct BillingService {
         }
         let schedule = try PaymentPlan.schedule(balance: invoice.totalMinor - invoice.paidMinor, instalments: instalments, firstDue: firstDue,
                                                 everyDays: everyDays, today: patient.day(at: ctx.now))
-        let row = PaymentPlanModel()
+        let row = InstalmentScheduleModel()
         row.id = UUID()
         row.$invoice.id = invoiceID
         row.$patient.id = patient.id
@@ -185,7 +185,7 @@ struct BillingService {
 }
 
 /// A payment plan (M0025).
-final class PaymentPlanModel: Model, @unchecked Sendable {
+final class InstalmentScheduleModel: Model, @unchecked Sendable {
     static let schema = "payment_plans"
     @ID(key: .id) var id: UUID?
     @Parent(key: "invoice_id") var invoice: InvoiceModel
