@@ -163,6 +163,9 @@ import VaporTesting
             let adherence = try await app.send(.GET, "/api/v1/patients/\(patient)/adherence?weeks=2", token: therapist)
             #expect((adherence.object["weeks"] as? [Any])?.count == 2 && adherence.object["lastPractised"] as? String == "2026-11-30")
             #expect(try await app.send(.GET, "/api/v1/patients/\(patient)/adherence?weeks=99", token: therapist).status == .unprocessableEntity)
+            for odd in ["weeks=2&weeks=3", "weeks=", "weeks"] {
+                #expect(try await app.send(.GET, "/api/v1/patients/\(patient)/adherence?\(odd)", token: therapist).status == .unprocessableEntity, "\(odd)")
+            }
             let logs = try await app.send(.GET, "/api/v1/patients/\(patient)/logs", token: therapist)
             #expect(logs.metadata["total"] as? Int == 3)
         }
