@@ -46,6 +46,8 @@ import Fluent
             #expect(paid.status == .created && paid.object["status"] as? String == "paid" && paid.object["balanceMinor"] as? Int == 0)
             let retry = try await app.send(.POST, path, token: admin, json: ["id": id, "amount": "18.52", "method": "cheque", "reference": "No. 1042"])
             #expect(retry.status == .ok && (retry.object["payments"] as? [Any])?.count == 1, "a retry is answered, not kept twice")
+            #expect(try await app.send(.POST, path, token: admin, json: ["id": id, "amount": "", "method": "cheque"]).errorCode == "amount-invalid")
+            #expect(try await app.send(.POST, path, token: admin, json: ["id": id, "amount": "10", "method": "cheque"]).errorCode == "payment-id-used")
             #expect(try await app.send(.POST, path, token: admin, json: ["amount": "1", "method": "cash"]).errorCode == "invoice-paid")
             let refund = try await app.send(.POST, path, token: admin, json: ["amount": "8.52", "method": "refund"])
             #expect(refund.object["status"] as? String == "open" && refund.object["balance"] as? String == "$8.52")
@@ -129,6 +131,7 @@ import Fluent
             #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/rtm/time", token: try await app.token(Demo.admin),
                                        json: ["day": today, "minutes": 5, "interactive": false, "activity": "x"]).status == .forbidden)
             #expect(try await app.send(.GET, "/api/v1/patients/\(maria)/rtm?start=nope", token: therapist).status == .unprocessableEntity)
+            #expect(try await app.send(.GET, "/api/v1/patients/\(maria)/rtm?format=xml", token: therapist).errorCode == "format-invalid")
         }
     }
 }

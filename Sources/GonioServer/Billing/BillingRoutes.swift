@@ -396,8 +396,10 @@ struct BillingRoutes: Feature {
         } else {
             start = patient.day(at: ctx.now).adding(days: -29)
         }
+        let format = (try? req.query.get(String.self, at: "format")) ?? "json"
+        guard format == "json" || format == "csv" else { throw DomainError.invalid("format-invalid", "format is json or csv.") }
         let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start)
-        guard (try? req.query.get(String.self, at: "format")) == "csv" else { return try await ledger.encodeResponse(for: req) }
+        guard format == "csv" else { return try await ledger.encodeResponse(for: req) }
         return .csv(RTMService.csv(ledger, patientName: patient.name), filename: "rtm-\(ledger.periodStart).csv")
     }
 

@@ -62,20 +62,21 @@ struct BillingService {
         guard input.method.isOutside || input.method == .refund else {
             throw DomainError.invalid("method-invalid", "Record cash, terminal or cheque payments, or a refund; card payments come from the checkout.")
         }
-        if let id = input.id, let existing = try await PaymentModel.find(id, on: ctx.db) {
-            guard existing.$invoice.id == invoiceID, existing.method == input.method.rawValue else {
-                throw DomainError.conflict("payment-id-used", "A different payment already has this id.")
-            }
-            return (existing, false)
-        }
+        // The request is read in full first: a retry is the same payment, sent again.
+        let reference = try PlanContent.text(input.reference, "The reference", 100)
         try await ctx.lockRow(InvoiceModel.self, id: invoiceID)
         guard let invoice = try await InvoiceModel.find(invoiceID, on: ctx.db), invoice.$patient.id == patient.id else {
             throw DomainError.notFound("invoice-not-found", "No such invoice for this patient.")
         }
         let amount = try Money.parse(input.amount, currency: invoice.currency)
+        if let id = input.id, let existing = try await PaymentModel.find(id, on: ctx.db) {
+            guard existing.$invoice.id == invoiceID, existing.method == input.method.rawValue, existing.amountMinor == amount.minor else {
+                throw DomainError.conflict("payment-id-used", "A different payment already has this id.")
+            }
+            return (existing, false)
+        }
         try InvoiceRules.check(amount: amount.minor, method: input.method, total: invoice.totalMinor, paid: invoice.paidMinor,
                                status: InvoiceStatus(rawValue: invoice.status) ?? .open)
-        let reference = try PlanContent.text(input.reference, "The reference", 100)
         return (try await apply(invoice, amount: amount.minor, method: input.method, reference: reference, id: input.id, eventID: nil), true)
     }
 

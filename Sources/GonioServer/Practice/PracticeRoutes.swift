@@ -71,9 +71,9 @@ struct PracticeRoutes: Feature {
 
     static func weeks(_ req: Request) throws -> Int {
         // Given at all (even twice, or empty), it must be one whole number of weeks.
-        let given = req.url.query?.split(separator: "&").contains { $0 == "weeks" || $0.hasPrefix("weeks=") } ?? false
-        guard given else { return 4 }
-        guard let raw = try? req.query.get(String.self, at: "weeks"), let n = Int(raw), (1...52).contains(n) else {
+        let given = req.url.query?.split(separator: "&").count { $0 == "weeks" || $0.hasPrefix("weeks=") } ?? 0
+        guard given > 0 else { return 4 }
+        guard given == 1, let raw = try? req.query.get(String.self, at: "weeks"), let n = Int(raw), (1...52).contains(n) else {
             throw DomainError.invalid("weeks-invalid", "weeks is 1 to 52.")
         }
         return n
