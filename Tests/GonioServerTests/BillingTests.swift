@@ -60,6 +60,8 @@ import Fluent
                 "description": "Home program subscription, December", "lines": [["description": "Monthly access", "unitMinor": 4900]]])
             #expect(issued.status == .created && (issued.object["number"] as? String)?.hasSuffix("-0004") == true && issued.object["total"] as? String == "$49.00")
             #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/invoices", token: admin, json: ["description": "x", "lines": []]).errorCode == "lines-invalid")
+            #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/invoices", token: admin,
+                                       json: ["description": "x", "lines": [["description": "y", "code": String(repeating: "0", count: 41), "unitMinor": 1]]]).errorCode == "lines-invalid")
             #expect(try await app.send(.POST, "/api/v1/patients/\(maria)/invoices", token: try await app.token(Demo.therapist),
                                        json: ["description": "x", "lines": [["description": "y", "unitMinor": 1]]]).status == .forbidden)
         }

@@ -54,6 +54,8 @@ public enum InvoiceRules {
             l.description = line.description.trimmingWhitespace()
             guard (1...200).contains(l.description.count) else { throw .invalid("lines-invalid", "Line \(i + 1): a description of 1 to 200 characters.") }
             guard (1...100).contains(l.quantity) else { throw .invalid("lines-invalid", "Line \(i + 1): a quantity of 1 to 100.") }
+            l.code = line.code.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+            guard (l.code?.count ?? 0) <= 40 else { throw .invalid("lines-invalid", "Line \(i + 1): a code of at most 40 characters.") }
             guard abs(l.unitMinor) <= 10_000_000 else { throw .invalid("lines-invalid", "Line \(i + 1): the amount is too large.") }
             return l
         }
