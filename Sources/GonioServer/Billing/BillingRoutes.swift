@@ -553,14 +553,14 @@ struct BillingRoutes: Feature {
                     Self.planView(plan, invoice: i, today: today).instalments.map { "\($0.amount) due \($0.dueOn.longName): \($0.state.rawValue.replacingOccurrences(of: "-", with: " "))" }
                 } ?? [])
         }
-        let coverage = try await service.coverages(patient).map { row -> String in
+        let coverageRows = try await service.coverages(patient)
+        let coverage = coverageRows.map { row -> String in
             let c = row.coverage.value
-            var text = "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue))"
-            return text
+            return "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue))"
         }
         // Medicare's running total towards the therapy threshold (KX).
         var medicareLines: [String] = []
-        for row in try await service.coverages(patient) where row.coverage.value.payerKind == .medicare {
+        for row in coverageRows where row.coverage.value.payerKind == .medicare {
             let year = patient.day(at: ctx.now).year
             guard let threshold = TherapyThreshold.threshold(year: year) else { continue }
             let total = try await CodingService(ctx: ctx).medicareRunningTotal(patient, baseline: row.coverage.value.medicareAllowedThisYearMinor ?? 0, year: year)

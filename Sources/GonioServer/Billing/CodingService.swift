@@ -59,13 +59,20 @@ struct CodingService {
         return untimed + input.minutes.reduce(Int64(0)) { $0 + (prices.fees[$1.key] ?? 0) * Int64(TimedUnits.perCodeUnits(minutes: $1.value)) }
     }
 
-    /// Medicare's running total for the year (what the desk entered plus this clinic's coded
-    /// visits this year), for the coverage view.
-    func medicareRunningTotal(_ patient: AuthorizedPatient, baseline: Int64, year: Int) async throws -> Int64 {
-        let list = try await prices(clinicID: patient.clinicID).list
+    /// Medicare's running total for the year: what the desk entered from elsewhere plus this
+    /// clinic's coded visits that year (only those before `before`, when given). The codings are
+    /// read in one query.
+    func medicareRunningTotal(_ patient: AuthorizedPatient, baseline: Int64, year: Int, before: VisitModel? = nil,
+                              prices list: PriceList? = nil) async throws -> Int64 {
+        var fees = list
+        if fees == nil { fees = try await prices(clinicID: patient.clinicID).list }
+        let list = fees ?? PriceList()
+        let codings = Dictionary(try await VisitCodingModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).all().map { ($0.$visit.id, $0) },
+                                 uniquingKeysWith: { a, _ in a })
         var total = baseline
-        for visit in try await coded(patient) where patient.day(at: visit.startAt).year == year {
-            if let row = try await coding(visitID: try visit.requireID()) { total += Self.allowed(row.input.value, prices: list) }
+        for visit in try await VisitService(ctx: ctx).visits(of: patient) where patient.day(at: visit.startAt).year == year {
+            if let before, visit.id == before.id || visit.startAt >= before.startAt { continue }
+            if let id = visit.id, let row = codings[id] { total += Self.allowed(row.input.value, prices: list) }
         }
         return total
     }
@@ -116,13 +123,9 @@ struct CodingService {
         // Medicare's therapy threshold (KX): the year's allowed amounts before this visit are what
         // the desk entered from elsewhere plus this clinic's coded visits earlier in the year.
         var allowedSoFar: Money?
-        if coverage?.payerKind == .medicare {
-            var total = coverage?.medicareAllowedThisYearMinor ?? 0
-            for other in try await coded(patient) where other.id != visit.id && other.startAt < visit.startAt
-                && patient.day(at: other.startAt).year == day.year {
-                if let row = try await coding(visitID: try other.requireID()) { total += Self.allowed(row.input.value, prices: prices.list) }
-            }
-            allowedSoFar = Money(minor: total)
+        if let coverage, coverage.payerKind == .medicare {
+            allowedSoFar = Money(minor: try await medicareRunningTotal(patient, baseline: coverage.medicareAllowedThisYearMinor ?? 0, year: day.year,
+                                                                       before: visit, prices: prices.list))
         }
         let facts = ClaimRules.VisitFacts(
             payer: coverage?.payerKind ?? .selfPay, date: day, video: video, patientAtHome: true, byAssistant: input.byAssistant,
