@@ -84,7 +84,7 @@ extension Application {
     /// Every feature, each in its own folder.
     static let features: [any Feature] = [
         OperationsRoutes(), OpenAPIRoutes(), AccountRoutes(), ClinicRoutes(), PatientRoutes(), CareTeamRoutes(),
-        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(), VisitRoutes(), VisitPages(), SchedulePages(), CallRoutes(), VisitGuestRoutes(), MotionRoutes(), ProgressRoutes(), ClinicRulesPage(), MessageRoutes(), EducationRoutes(), DischargeRoutes(), BillingRoutes(), CodingRoutes(), NotificationRoutes(),
+        IntakeRoutes(), MeasureRoutes(), NoteRoutes(), AuditRoutes(), DashboardRoutes(), ExerciseRoutes(), PlanRoutes(), PracticeRoutes(), VisitRoutes(), VisitPages(), SchedulePages(), CallRoutes(), VisitGuestRoutes(), MotionRoutes(), ProgressRoutes(), ClinicRulesPage(), MessageRoutes(), EducationRoutes(), DischargeRoutes(), BillingRoutes(), StatementRoutes(), CodingRoutes(), NotificationRoutes(),
     ]
 }
 

@@ -236,3 +236,78 @@ extension BillingRulesTests {
     }
 }
 
+
+extension BillingRulesTests {
+    @Test func aStatementCarriesTheBalanceThroughChargesPaymentsAndRefunds() throws {
+        let d = { (s: String) in try CalendarDay(s) }
+        let charges = [
+            Statement.Charge(day: try d("2026-09-10"), invoice: "INV-2026-0001", description: "Evaluation", amountMinor: 12_000),
+            Statement.Charge(day: try d("2026-10-02"), invoice: "INV-2026-0002", description: "Follow-up", amountMinor: 9_000),
+            Statement.Charge(day: try d("2026-10-05"), invoice: "INV-2026-0003", description: "Issued in error", amountMinor: 5_000, void: true),
+            Statement.Charge(day: try d("2026-11-20"), invoice: "INV-2026-0004", description: "After the statement", amountMinor: 7_000),
+        ]
+        let payments = [
+            Statement.Payment(day: try d("2026-09-10"), invoice: "INV-2026-0001", method: .card, amountMinor: 12_000),
+            // Same day as its charge: the charge comes first, then the payment, then the refund.
+            Statement.Payment(day: try d("2026-10-02"), invoice: "INV-2026-0002", method: .refund, amountMinor: 1_000),
+            Statement.Payment(day: try d("2026-10-02"), invoice: "INV-2026-0002", method: .cash, amountMinor: 9_000, reference: "Desk"),
+        ]
+        let a = try Statement.account(charges: charges, payments: payments, from: try d("2026-10-01"), to: try d("2026-10-31"), currency: "USD")
+        #expect(a.openingMinor == 0)
+        #expect(a.entries.map(\.kind) == [.charge, .payment, .refund])
+        #expect(a.entries.map(\.balanceMinor) == [9_000, 0, 1_000])
+        #expect(a.entries[1].description == "Payment by cash (Desk)" && a.entries[2].changeMinor == 1_000)
+        #expect(a.chargedMinor == 9_000 && a.paidMinor == 9_000 && a.refundedMinor == 1_000 && a.closingMinor == 1_000)
+        // What came before is the opening balance; what came after is not in it.
+        let later = try Statement.account(charges: charges, payments: payments, from: try d("2026-11-01"), to: try d("2026-11-30"), currency: "USD")
+        #expect(later.openingMinor == 1_000 && later.entries.count == 1 && later.closingMinor == 8_000)
+        let empty = try Statement.account(charges: charges, payments: payments, from: try d("2026-11-01"), to: try d("2026-11-10"), currency: "USD")
+        #expect(empty.entries.isEmpty && empty.openingMinor == 1_000 && empty.closingMinor == 1_000)
+        // The whole history: the void invoice is never a charge.
+        let all = try Statement.account(charges: charges, payments: payments, from: try d("2026-01-01"), to: try d("2026-12-31"), currency: "USD")
+        #expect(all.chargedMinor == 28_000 && all.paidMinor == 21_000 && all.closingMinor == 8_000 && !all.entries.contains { $0.invoice == "INV-2026-0003" })
+        #expect(throws: DomainError.self) { _ = try Statement.account(charges: [], payments: [], from: try d("2026-02-01"), to: try d("2026-01-01"), currency: "USD") }
+        #expect(throws: DomainError.self) { _ = try Statement.account(charges: [], payments: [], from: try d("2000-01-01"), to: try d("2026-01-01"), currency: "USD") }
+    }
+}
+
+extension BillingRulesTests {
+    @Test func monitoringPeriodsRunThirtyDaysFromTheFirstDataAndSetUpIsBilledOnce() throws {
+        let began = try CalendarDay("2026-10-07")
+        #expect(RTMPeriod.start(containing: try CalendarDay("2026-10-06"), monitoringStart: began) == nil)
+        for (day, start) in [("2026-10-07", "2026-10-07"), ("2026-11-05", "2026-10-07"), ("2026-11-06", "2026-11-06"), ("2026-12-05", "2026-11-06"),
+                             ("2026-12-06", "2026-12-06")] {
+            #expect(RTMPeriod.start(containing: try CalendarDay(day), monitoringStart: began)?.description == start, "\(day)")
+        }
+        // Which periods end in a month: November holds the end of the first (5 November); December the second (5 December).
+        #expect(RTMPeriod.starts(endingFrom: try CalendarDay("2026-11-01"), to: try CalendarDay("2026-11-30"), monitoringStart: began).map(\.description) == ["2026-10-07"])
+        #expect(RTMPeriod.starts(endingFrom: try CalendarDay("2026-12-01"), to: try CalendarDay("2026-12-31"), monitoringStart: began).map(\.description) == ["2026-11-06"])
+        #expect(RTMPeriod.starts(endingFrom: try CalendarDay("2026-10-01"), to: try CalendarDay("2026-10-31"), monitoringStart: began).isEmpty)
+        // A period ending on the month's last day belongs to that month; two can end in one 31-day month.
+        let first = try CalendarDay("2026-01-01")
+        #expect(RTMPeriod.starts(endingFrom: try CalendarDay("2026-01-01"), to: try CalendarDay("2026-01-31"), monitoringStart: first).map(\.description) == ["2026-01-01"])
+        let edge = try CalendarDay("2025-12-03")
+        #expect(RTMPeriod.starts(endingFrom: try CalendarDay("2026-01-01"), to: try CalendarDay("2026-01-31"), monitoringStart: edge).map(\.description) == ["2025-12-03", "2026-01-02"])
+        let rules = try RTMCodes.rules(year: 2026)
+        #expect(RTMPeriod.setupSupported(periodStart: began, monitoringStart: began, dataDays: 2, rules: rules))
+        #expect(!RTMPeriod.setupSupported(periodStart: began, monitoringStart: began, dataDays: 1, rules: rules))
+        #expect(!RTMPeriod.setupSupported(periodStart: began.adding(days: 30), monitoringStart: began, dataDays: 30, rules: rules))
+        #expect(!RTMPeriod.setupSupported(periodStart: began, monitoringStart: nil, dataDays: 30, rules: rules))
+        #expect(!RTMPeriod.setupSupported(periodStart: began, monitoringStart: began, dataDays: 15, rules: try RTMCodes.rules(year: 2025)))
+    }
+}
+
+extension BillingRulesTests {
+    @Test func theSlidingScaleIsALineOfItsOwnRoundedAsTheEstimate() {
+        let lines = [InvoiceLine(description: "Follow-up visit", unitMinor: 8_500), InvoiceLine(description: "Band", quantity: 3, unitMinor: 333)]
+        let half = InvoiceRules.withDiscount(lines, percent: 50, currency: "USD")
+        // 9,499 cents at 50%: 4,749.5 rounds half away from zero to 4,750, as the estimate does.
+        #expect(half.count == 3 && half[2].unitMinor == -4_750 && half[2].code == InvoiceRules.discountCode && InvoiceRules.total(half) == 4_749)
+        let estimate = VisitCost.estimate(price: Money(minor: 9_499), coverage: nil, discountPercent: 50, cover: nil)
+        #expect(estimate.amountMinor == 4_749)
+        #expect(InvoiceRules.withDiscount(lines, percent: 0, currency: "USD") == lines)
+        #expect(InvoiceRules.withDiscount(half, percent: 50, currency: "USD") == half, "never twice")
+        #expect(InvoiceRules.total(InvoiceRules.withDiscount(lines, percent: 100, currency: "USD")) == 0)
+        #expect(InvoiceRules.withDiscount([InvoiceLine(description: "Credit", unitMinor: 0)], percent: 50, currency: "USD").count == 1)
+    }
+}

@@ -94,6 +94,13 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case dischargeSummary = "discharge.summary"
     /// The patient's invoices, payments and balance.
     case invoiceList = "invoice.list"
+    /// The statement of account (charges, payments, refunds, balance) and a payment's receipt.
+    case statementRead = "statement.read"
+    case receiptRead = "receipt.read"
+    /// Ending a subscription: the patient's side that pays, or the desk.
+    case enrollmentCancel = "enrollment.cancel"
+    /// The next period of a subscription, with its invoice (Gonio itself, when a period ends).
+    case subscriptionRenew = "subscription.renew"
     /// Issuing an invoice (a visit, a subscription period, a package).
     case invoiceIssue = "invoice.issue"
     /// Recording a payment (outside the provider: cash, terminal, cheque) or a refund.
@@ -123,8 +130,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
     case rtmLog = "rtm.log"
 
     /// What Gonio itself may do for a patient unattended (a job, not a person): read a visit to
-    /// remind of it and today's practice for the daily reminder. Everything else needs a person.
-    public static let unattended: Set<PatientOperation> = [.visitRead, .practiceToday]
+    /// remind of it, today's practice for the daily reminder, and a subscription's next period
+    /// when the last one ends (the patient agreed to it when subscribing). Everything else
+    /// needs a person.
+    public static let unattended: Set<PatientOperation> = [.visitRead, .practiceToday, .subscriptionRenew]
 
     /// The policy actions that allow this operation: any one of them is enough.
     public var permits: Set<PatientAction> {
@@ -159,9 +168,10 @@ public enum PatientOperation: String, CaseIterable, Codable, Sendable {
         case .educationRead: [.viewClinical, .logPractice]
         case .educationMarkRead: [.logPractice]
         case .dischargeSummary: [.viewClinical]
-        case .invoiceList, .invoicePay, .coverageRead, .superbillRead, .discountApply: [.viewBilling]
+        case .invoiceList, .invoicePay, .coverageRead, .superbillRead, .discountApply, .statementRead, .receiptRead: [.viewBilling]
+        case .enrollmentCancel: [.viewBilling, .manageBilling]
         case .visitCost: [.viewBilling, .bookVisit]
-        case .discountDecide, .enrollmentCreate, .paymentPlanCreate: [.manageBilling]
+        case .discountDecide, .enrollmentCreate, .paymentPlanCreate, .subscriptionRenew: [.manageBilling]
         case .visitCode: [.writeClinical]
         case .visitCodingRead: [.writeClinical, .manageBilling]
         case .invoiceIssue, .paymentRecord, .coverageSave: [.manageBilling]

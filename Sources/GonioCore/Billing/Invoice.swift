@@ -66,6 +66,20 @@ public enum InvoiceRules {
 
     public static func total(_ lines: [InvoiceLine]) -> Int64 { lines.reduce(0) { $0 + $1.amountMinor } }
 
+    public static let discountCode = "SLIDING-SCALE"
+
+    /// The clinic's approved sliding-scale discount as a line of its own, a percentage of what
+    /// the other lines come to, rounded as the cost shown before booking is (`VisitCost`), so the
+    /// invoice says what the patient was told. None when there is no discount, nothing to take
+    /// it from, or the lines already carry it.
+    public static func withDiscount(_ lines: [InvoiceLine], percent: Int, currency: String) -> [InvoiceLine] {
+        let p = min(max(percent, 0), 100)
+        let base = total(lines)
+        guard p > 0, base > 0, !lines.contains(where: { $0.code == discountCode }) else { return lines }
+        let off = Money(minor: base, currency: currency).share(basisPoints: p * 100).minor
+        return lines + [InvoiceLine(description: "Sliding-scale discount (\(p)%)", code: discountCode, unitMinor: -off)]
+    }
+
     /// A payment is more than zero and at most what is still owed; a refund is more than zero
     /// and at most what was paid and not yet refunded. A void invoice takes neither.
     public static func check(amount: Int64, method: PaymentMethod, total: Int64, paid: Int64, status: InvoiceStatus) throws(DomainError) {

@@ -177,3 +177,37 @@ public enum RTMCodes {
         return Codes(device: device, management: management)
     }
 }
+
+/// Remote monitoring's 30-day periods (CLINICAL.md §3.3: device supply "each 30 days"), counted
+/// from the day monitoring began in the episode of care (its first day of data after the
+/// initial evaluation), and the set-up code 98975, billed once per episode: with the episode's
+/// first period, when that period has the year's days of data. Uncertain (said in the issue
+/// note): payers may count the period from the device's set-up day rather than the first data.
+public enum RTMPeriod {
+    public static let days = 30
+
+    /// The first day of the period that holds `day`; nil before monitoring began.
+    public static func start(containing day: CalendarDay, monitoringStart: CalendarDay) -> CalendarDay? {
+        guard day >= monitoringStart else { return nil }
+        return monitoringStart.adding(days: monitoringStart.days(to: day) / days * days)
+    }
+
+    /// The first days of the periods that end from `first` to `last` (a month), oldest first.
+    public static func starts(endingFrom first: CalendarDay, to last: CalendarDay, monitoringStart: CalendarDay) -> [CalendarDay] {
+        guard first <= last, let latest = start(containing: last, monitoringStart: monitoringStart) else { return [] }
+        // The period holding `last` ends within the span only if it ends on `last`.
+        var out: [CalendarDay] = []
+        var s = latest.adding(days: days - 1) == last ? latest : latest.adding(days: -days)
+        while s >= monitoringStart, s.adding(days: days - 1) >= first {
+            out.insert(s, at: 0)
+            s = s.adding(days: -days)
+        }
+        return out
+    }
+
+    /// 98975 for the period from `periodStart`: only the episode's first period, with enough days.
+    public static func setupSupported(periodStart: CalendarDay, monitoringStart: CalendarDay?, dataDays: Int, rules: RTMCodes.Rules) -> Bool {
+        periodStart == monitoringStart && dataDays >= rules.setupMinDays
+    }
+}
+

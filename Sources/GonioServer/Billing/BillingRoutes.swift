@@ -207,6 +207,9 @@ struct BillingRoutes: Feature {
         var startsOn: String
         var endsOn: String
         var invoiceId: UUID?
+        /// A subscription's next period follows this one unless it was ended (`cancelledOn`).
+        var cancelledOn: String?
+        var renews: Bool
 
         init(_ e: EnrollmentModel) {
             id = e.id ?? UUID()
@@ -217,6 +220,8 @@ struct BillingRoutes: Feature {
             startsOn = e.startsOn
             endsOn = e.endsOn
             invoiceId = e.$invoice.id
+            cancelledOn = e.cancelledOn
+            renews = e.kind == "subscription" && e.cancelledOn == nil
         }
     }
 
@@ -255,10 +260,11 @@ struct BillingRoutes: Feature {
     func enrollAPI(req: Request) async throws -> Response {
         let id = try req.uuidParameter("patientID")
         struct Input: Content { var itemId: String }
-        let view = try await req.context.gate.change(.enrollmentCreate, patientID: id, resource: Self.resource(id) + "/enrollments") { patient, tx in
-            EnrollmentView(try await CoverService(ctx: tx).enroll(patient, itemID: try req.content.decode(Input.self).itemId))
+        let (view, resumed) = try await req.context.gate.change(.enrollmentCreate, patientID: id, resource: Self.resource(id) + "/enrollments") { patient, tx in
+            let result = try await CoverService(ctx: tx).enroll(patient, itemID: try req.content.decode(Input.self).itemId)
+            return (EnrollmentView(result.row), result.resumed)
         }
-        return try await view.encodeResponse(status: .created, for: req)
+        return try await view.encodeResponse(status: resumed ? .ok : .created, for: req)
     }
 
     func applyPage(req: Request) async throws -> Response {
@@ -394,11 +400,16 @@ struct BillingRoutes: Feature {
             guard let day = try? CalendarDay(raw) else { throw DomainError.invalid("start-invalid", "start is a day, YYYY-MM-DD.") }
             start = day
         } else {
-            start = patient.day(at: ctx.now).adding(days: -29)
+            start = try await RTMService(ctx: ctx).currentPeriod(patient)
+        }
+        var month: CalendarDay?
+        if let raw = try? req.query.get(String.self, at: "month") {
+            guard raw.count == 7, let day = try? CalendarDay(raw + "-01") else { throw DomainError.invalid("month-invalid", "month is YYYY-MM.") }
+            month = day
         }
         let format = (try? req.query.get(String.self, at: "format")) ?? "json"
         guard format == "json" || format == "csv" else { throw DomainError.invalid("format-invalid", "format is json or csv.") }
-        let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start)
+        let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start, month: month)
         guard format == "csv" else { return try await ledger.encodeResponse(for: req) }
         return .csv(RTMService.csv(ledger, patientName: patient.name), filename: "rtm-\(ledger.periodStart).csv")
     }
@@ -412,6 +423,12 @@ struct BillingRoutes: Feature {
         var device: String?
         var management: [String]
         var setupSupported: Bool
+        /// The 30-day period counted from the patient's first data that ends in the month (or,
+        /// when none does, the one running at the month's end). While it runs (`periodComplete`
+        /// false) its device and set-up codes are what the days so far support: billed at its end.
+        var periodStart: CalendarDay
+        var periodEnd: CalendarDay
+        var periodComplete: Bool
     }
 
     struct Worklist: Content {
@@ -420,12 +437,10 @@ struct BillingRoutes: Feature {
         var rows: [WorklistRow]
     }
 
-    /// The month's remote-monitoring worklist: for each patient the caller may bill for (the
-    /// clinic's, for its admins; the care team's, for a therapist), the days with data in the
-    /// 30 days from the month's first day, the month's minutes, and the codes they support.
-    /// Patients with nothing billable are left out. Simplification (said in the issue note):
-    /// each patient's 30-day period is counted from the first of the month, not from the day
-    /// their monitoring began.
+    /// The month's remote-monitoring worklist: for each patient the caller may bill for, the
+    /// 30-day period (counted from their first data in the episode) that ends in the month with
+    /// its device and set-up codes (so far, while it runs), and the month's management minutes
+    /// and codes. Patients with nothing to bill are left out.
     static func worklist(_ req: Request) async throws -> Worklist {
         let ctx = req.context
         _ = try ctx.requireUser()
@@ -435,13 +450,21 @@ struct BillingRoutes: Feature {
             guard let day = try? CalendarDay(raw + "-01") else { throw DomainError.invalid("month-invalid", "month is YYYY-MM.") }
             first = day
         }
+        let last = try CalendarDay(year: first.year, month: first.month, day: CalendarDay.daysIn(month: first.month, year: first.year))
         let page = try await ctx.gate.list(.rtmRead, page: try ListPage(page: 1, per: ListPage.maxPer), resource: "rtm/worklist")
         var rows: [WorklistRow] = []
         for patient in page.items {
-            let l = try await RTMService(ctx: ctx).ledger(patient, start: first)
-            guard l.device != nil || !l.management.isEmpty else { continue }
+            let service = RTMService(ctx: ctx)
+            let began = try await service.episode(patient).monitoring
+            let ending = began.flatMap { RTMPeriod.starts(endingFrom: first, to: last, monitoringStart: $0).last }
+            let running = began.flatMap { RTMPeriod.start(containing: min(last, patient.day(at: ctx.now)), monitoringStart: $0) }
+            let start = ending ?? running ?? first
+            let l = try await service.ledger(patient, start: start, month: first)
+            let complete = l.periodEnd < patient.day(at: ctx.now)
+            guard l.device != nil || l.setupSupported || !l.management.isEmpty else { continue }
             rows.append(WorklistRow(patientId: patient.id, name: patient.name, dataDays: l.dataDays.count, minutes: l.minutes,
-                                    interactive: l.interactive, device: l.device, management: l.management, setupSupported: l.setupSupported))
+                                    interactive: l.interactive, device: l.device, management: l.management, setupSupported: l.setupSupported,
+                                    periodStart: l.periodStart, periodEnd: l.periodEnd, periodComplete: complete))
         }
         return Worklist(month: String(first.description.prefix(7)), periodStart: first, rows: rows)
     }
@@ -450,19 +473,31 @@ struct BillingRoutes: Feature {
 
     func worklistPage(req: Request) async throws -> Response {
         let list = try await Self.worklist(req)
-        struct Row: Encodable { var name: String; var days: Int; var minutes: Int; var interactive: String; var codes: String; var evidence: String }
+        struct Row: Encodable {
+            var name: String; var period: String; var days: Int; var minutes: Int; var interactive: String; var codes: String; var evidence: String
+        }
         struct Context: Encodable { var month: String; var rows: [Row]; var previous: String; var next: String }
         let first = list.periodStart
         let previous = first.adding(days: -1), next = first.adding(days: 31)
         return try await WebPage.render(req, "rtm", title: "Remote monitoring", Context(
             month: first.longName.split(separator: " ").dropFirst().joined(separator: " "),
             rows: list.rows.map { r in
-                Row(name: r.name, days: r.dataDays, minutes: r.minutes, interactive: r.interactive ? "Yes" : "No",
-                    codes: ([r.device].compactMap { $0 } + r.management).joined(separator: ", "),
-                    evidence: Paths.API.rtm(r.patientId, query: ["start": first.description, "format": "csv"]))
+                Row(name: r.name, period: "\(r.periodStart.longName) to \(r.periodEnd.longName)\(r.periodComplete ? "" : " (running)")",
+                    days: r.dataDays, minutes: r.minutes, interactive: r.interactive ? "Yes" : "No",
+                    codes: Self.worklistCodes(r),
+                    evidence: Paths.API.rtm(r.patientId, query: ["start": r.periodStart.description, "month": String(first.description.prefix(7)),
+                                                                 "format": "csv"]))
             },
             previous: Paths.rtmWorklist(query: ["month": String(previous.description.prefix(7))]),
             next: Paths.rtmWorklist(query: ["month": String(next.description.prefix(7))])))
+    }
+
+    /// The codes in words: a running period's device and set-up codes are "so far".
+    static func worklistCodes(_ r: WorklistRow) -> String {
+        let period = [r.setupSupported ? "98975" : nil, r.device].compactMap { $0 }.joined(separator: ", ")
+        let month = r.management.joined(separator: ", ")
+        let periodText = period.isEmpty ? nil : r.periodComplete ? period : "\(period) so far (bill after \(r.periodEnd.longName))"
+        return [periodText, month.isEmpty ? nil : month].compactMap { $0 }.joined(separator: "; ")
     }
 
     func rtmTimeAPI(req: Request) async throws -> Response {
@@ -489,9 +524,12 @@ struct BillingRoutes: Feature {
             var status: String
             var open: Bool
             var lines: [String]
-            var payments: [String]
+            var payments: [Link]
             var payLink: String?
             var recordAction: String?
+            /// The desk returns money paid on the invoice (up to what was paid).
+            var refundAction: String?
+            var paid: String
             /// A payment plan's instalments in words.
             var instalments: [String]
         }
@@ -510,7 +548,9 @@ struct BillingRoutes: Feature {
         var applyAction: String?
         var decideAction: String?
         var suggestedPercent: Int?
-        var covers: [String]
+        var covers: [Cover]
+        struct Cover: Encodable { var text: String; var endAction: String? }
+        var statement: String
         /// Superbills of the coded visits.
         var superbills: [Link]
     }
@@ -545,10 +585,13 @@ struct BillingRoutes: Feature {
                 lines: i.lines.value.map { "\($0.description)\($0.quantity > 1 ? " × \($0.quantity)" : ""): \(Money(minor: $0.amountMinor, currency: i.currency))" },
                 payments: (payments[iid] ?? []).map { p in
                     let view = PaymentView(p, currency: i.currency)
-                    return "\(time.string(from: p.recordedAt)): \(view.amount) by \(p.method)\(p.reference.map { " (\($0))" } ?? "")"
+                    return PageContext.Link(label: "\(time.string(from: p.recordedAt)): \(view.amount) by \(p.method)\(p.reference.map { " (\($0))" } ?? "")",
+                                            href: Paths.receiptPage(id, view.id))
                 },
                 payLink: open && online ? Paths.billingPay(id, iid) : nil,
                 recordAction: open && desk ? Paths.billingRecord(id, iid) : nil,
+                refundAction: desk && i.paidMinor > 0 && i.status != InvoiceStatus.void.rawValue ? Paths.billingRecord(id, iid) : nil,
+                paid: Money(minor: i.paidMinor, currency: i.currency).description,
                 instalments: plans[iid].map { plan in
                     Self.planView(plan, invoice: i, today: today).instalments.map { "\($0.amount) due \($0.dueOn.longName): \($0.state.rawValue.replacingOccurrences(of: "-", with: " "))" }
                 } ?? [])
@@ -583,9 +626,8 @@ struct BillingRoutes: Feature {
                                   discountLine: scaleLine, applyAction: mayApply ? Paths.slidingScalePage(id) : nil,
                                   decideAction: scaleRow?.status == "pending" && desk ? Paths.slidingScaleDecisionPage(id) : nil,
                                   suggestedPercent: scaleRow?.application.value.suggestedPercent,
-                                  covers: try await cover.enrollments(patient).map { e in
-                                      "\(e.name): \(e.kind), \(e.visits) visit\(e.visits == 1 ? "" : "s"), \(((try? CalendarDay(e.startsOn))?.longName) ?? e.startsOn) to \(((try? CalendarDay(e.endsOn))?.longName) ?? e.endsOn)"
-                                  },
+                                  covers: try await Self.covers(cover.enrollments(patient), patientID: id, today: today),
+                                  statement: Paths.statementPage(id),
                                   superbills: try await CodingService(ctx: ctx).coded(patient).map { v in
                                       PageContext.Link(label: "\(v.visitTypeName), \(patient.day(at: v.startAt).longName)", href: Paths.superbill(id, try v.requireID()))
                                   })
@@ -593,9 +635,33 @@ struct BillingRoutes: Feature {
             "paid": "Thank you. The payment is recorded as soon as the payment service confirms it (usually within a minute).",
             "not-paid": "The payment was not made. Nothing was charged.",
             "recorded": "The payment is recorded.",
+            "refunded": "The refund is recorded. Return the money the way it was paid.",
             "applied": "Your application is sent. The clinic will decide and the discount applies from then.",
             "decided": "The decision is saved.",
+            "ended": "The subscription is ended: it stays in force to the end of the period paid for, and no further period is charged.",
         ]), error: message, status: status)
+    }
+
+    /// The packages and subscriptions in words: a subscription's periods run as one line, with
+    /// the button to end it while it renews.
+    static func covers(_ rows: [EnrollmentModel], patientID: UUID, today: CalendarDay) -> [PageContext.Cover] {
+        let long = { (raw: String) in ((try? CalendarDay(raw))?.longName) ?? raw }
+        var seen: Set<String> = []
+        return rows.compactMap { e in
+            let plural = e.visits == 1 ? "" : "s"
+            guard e.kind == "subscription" else {
+                return PageContext.Cover(text: "\(e.name): package, \(e.visits) visit\(plural), \(long(e.startsOn)) to \(long(e.endsOn))", endAction: nil)
+            }
+            // Newest first: the first row of an item is its current or last period.
+            guard seen.insert(e.itemID).inserted else { return nil }
+            let first = rows.last { $0.itemID == e.itemID }?.startsOn ?? e.startsOn
+            let running = e.endsOn >= today.description
+            let state = !running ? "ended on \(long(e.endsOn))"
+                : e.cancelledOn != nil ? "ends on \(long(e.endsOn)); not renewed"
+                : "renews on \(long((try? CalendarDay(e.endsOn).adding(days: 1).description) ?? e.endsOn))"
+            return PageContext.Cover(text: "\(e.name): subscription since \(long(first)), \(e.visits) visit\(plural) a period; \(state)",
+                                     endAction: running && e.cancelledOn == nil ? e.id.map { Paths.enrollmentCancelPage(patientID, $0) } : nil)
+        }
     }
 
     func payPage(req: Request) async throws -> Response {
@@ -612,13 +678,13 @@ struct BillingRoutes: Feature {
         let id = try req.uuidParameter("patientID")
         let invoiceID = try req.uuidParameter("invoiceID")
         do {
-            _ = try await req.context.gate.change(.paymentRecord, patientID: id, resource: "invoice/\(invoiceID)/payments") { patient, tx in
+            let method = try await req.context.gate.change(.paymentRecord, patientID: id, resource: "invoice/\(invoiceID)/payments") { patient, tx in
                 let input = try req.content.decode(BillingService.PaymentInput.self)
-                return try await BillingService(ctx: tx).record(patient, invoiceID: invoiceID, input).payment.requireID()
+                return try await BillingService(ctx: tx).record(patient, invoiceID: invoiceID, input).payment.method
             }
+            return WebPage.seeOther(Paths.billingPage(id, query: ["notice": method == PaymentMethod.refund.rawValue ? "refunded" : "recorded"]))
         } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
             return try await render(req, message: error.message, status: HTTPResponseStatus(domain: error))
         }
-        return WebPage.seeOther(Paths.billingPage(id, query: ["notice": "recorded"]))
     }
 }

@@ -21,12 +21,14 @@ struct BillingService {
 
     /// Issues an invoice numbered in the clinic's sequence for the year (INV-2026-0007).
     func issue(_ patient: AuthorizedPatient, description: String, lines raw: [InvoiceLine], visitID: UUID? = nil,
-               dueInDays: Int = 30, currency: String = "USD") async throws -> InvoiceModel {
-        let lines = try InvoiceRules.validate(raw)
+               dueInDays: Int = 30, currency: String = "USD", issuedOn: CalendarDay? = nil) async throws -> InvoiceModel {
+        // The sliding scale applies to what the patient is charged from its approval on.
+        let lines = InvoiceRules.withDiscount(try InvoiceRules.validate(raw), percent: try await CoverService(ctx: ctx).discount(patient),
+                                              currency: currency)
         let text = description.trimmingWhitespace()
         guard (1...200).contains(text.count) else { throw DomainError.invalid("description-invalid", "Describe the invoice in 1 to 200 characters.") }
         try await ctx.lockRow(ClinicModel.self, id: patient.clinicID)
-        let today = patient.day(at: ctx.now)
+        let today = issuedOn ?? patient.day(at: ctx.now)
         let prefix = "INV-\(today.year)-"
         let count = try await InvoiceModel.query(on: ctx.db).filter(\.$clinic.$id == patient.clinicID).filter(\.$number >= prefix)
             .filter(\.$number < prefix + "~").count()
@@ -97,6 +99,38 @@ struct BillingService {
         invoice.status = InvoiceRules.status(total: invoice.totalMinor, paid: invoice.paidMinor).rawValue
         try await invoice.update(on: ctx.db)
         return payment
+    }
+
+    // MARK: Statements and receipts
+
+    /// The patient's statement of account from `from` to `to` (days in the patient's zone).
+    func statement(_ patient: AuthorizedPatient, from: CalendarDay, to: CalendarDay) async throws -> Statement.Account {
+        let invoices = try await invoices(patient)
+        let numbers = Dictionary(uniqueKeysWithValues: invoices.compactMap { i in i.id.map { ($0, i.number) } })
+        let payments = try await payments(invoices: Array(numbers.keys)).values.joined()
+        return try Statement.account(
+            charges: invoices.compactMap { i in
+                (try? CalendarDay(i.issuedOn)).map {
+                    Statement.Charge(day: $0, invoice: i.number, description: i.description, amountMinor: i.totalMinor,
+                                     void: i.status == InvoiceStatus.void.rawValue)
+                }
+            },
+            payments: payments.compactMap { p in
+                PaymentMethod(rawValue: p.method).map {
+                    Statement.Payment(day: patient.day(at: p.recordedAt), invoice: numbers[p.$invoice.id] ?? "", method: $0,
+                                      amountMinor: p.amountMinor, reference: p.reference)
+                }
+            },
+            from: from, to: to, currency: invoices.first?.currency ?? "USD")
+    }
+
+    /// A payment or refund of this patient's, with its invoice, or 404.
+    func receipt(_ patient: AuthorizedPatient, paymentID: UUID) async throws -> (payment: PaymentModel, invoice: InvoiceModel) {
+        guard let payment = try await PaymentModel.find(paymentID, on: ctx.db), payment.$patient.id == patient.id,
+              let invoice = try await InvoiceModel.find(payment.$invoice.id, on: ctx.db) else {
+            throw DomainError.notFound("payment-not-found", "No such payment for this patient.")
+        }
+        return (payment, invoice)
     }
 
     // MARK: Payment plans

@@ -77,35 +77,109 @@ struct CoverService {
     }
 
     /// Enrols the patient in one of the clinic's packages or subscriptions, from today, and
-    /// issues its invoice (a subscription's first month).
-    func enroll(_ patient: AuthorizedPatient, itemID: String, startsOn: CalendarDay? = nil) async throws -> EnrollmentModel {
+    /// issues its invoice (a subscription's first period). A subscription renews itself: its
+    /// next period is queued for the day after this one ends.
+    /// `resumed`: the patient had ended this subscription and its period still runs; the ending
+    /// is taken back instead of a second subscription being made.
+    func enroll(_ patient: AuthorizedPatient, itemID: String, startsOn: CalendarDay? = nil) async throws -> (row: EnrollmentModel, resumed: Bool) {
         let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
         let today = startsOn ?? patient.day(at: ctx.now)
+        if let p = prices.packages.first(where: { $0.id == itemID }) {
+            return (try await period(patient, kind: "package", itemID: itemID, name: p.name, visits: p.visits, startsOn: today,
+                                    endsOn: today.adding(days: p.weeks * 7 - 1), currency: prices.currency,
+                                    line: InvoiceLine(description: p.name, code: "PKG-\(p.id)", unitMinor: p.priceMinor)), false)
+        }
+        guard let s = prices.subscriptions.first(where: { $0.id == itemID }) else {
+            throw DomainError.invalid("item-unknown", "No package or subscription \(itemID.prefix(40)) in the clinic's prices.")
+        }
+        if let active = try await enrollments(patient).first(where: { $0.itemID == itemID && $0.endsOn >= today.description }) {
+            // Subscribing again before an ended subscription runs out takes the ending back.
+            guard active.cancelledOn != nil else { throw DomainError.conflict("already-enrolled", "The patient already has this subscription.") }
+            active.cancelledOn = nil
+            try await active.update(on: ctx.db)
+            return (active, true)
+        }
+        return (try await subscriptionPeriod(patient, s, startsOn: today, currency: prices.currency), false)
+    }
+
+    /// One period of a subscription: its row, its invoice, and the renewal of the next.
+    private func subscriptionPeriod(_ patient: AuthorizedPatient, _ s: PriceList.Subscription, startsOn: CalendarDay, currency: String) async throws -> EnrollmentModel {
+        let end = startsOn.adding(days: Self.subscriptionDays - 1)
+        let row = try await period(patient, kind: "subscription", itemID: s.id, name: s.name, visits: s.visitsIncluded, startsOn: startsOn,
+                                   endsOn: end, currency: currency,
+                                   line: InvoiceLine(description: "\(s.name), \(startsOn.longName) to \(end.longName)", code: "SUB-\(s.id)",
+                                                     unitMinor: s.monthlyMinor))
+        try await JobQueue(ctx: ctx).enqueue(Self.renewalJob, key: "enrollment/\(try row.requireID())/renew",
+                                             at: try end.adding(days: 1).start(in: patient.timeZone.timeZone), Renewal(enrollmentID: try row.requireID()))
+        return row
+    }
+
+    private func period(_ patient: AuthorizedPatient, kind: String, itemID: String, name: String, visits: Int, startsOn: CalendarDay,
+                        endsOn: CalendarDay, currency: String, line: InvoiceLine) async throws -> EnrollmentModel {
         let row = EnrollmentModel()
         row.id = UUID()
         row.$patient.id = patient.id
+        row.kind = kind
         row.itemID = itemID
-        row.startsOn = today.description
+        row.name = name
+        row.visits = visits
+        row.startsOn = startsOn.description
+        row.endsOn = endsOn.description
         row.createdAt = ctx.now
-        let line: InvoiceLine
-        if let p = prices.packages.first(where: { $0.id == itemID }) {
-            row.kind = "package"
-            row.name = p.name
-            row.visits = p.visits
-            row.endsOn = today.adding(days: p.weeks * 7 - 1).description
-            line = InvoiceLine(description: p.name, code: "PKG-\(p.id)", unitMinor: p.priceMinor)
-        } else if let s = prices.subscriptions.first(where: { $0.id == itemID }) {
-            row.kind = "subscription"
-            row.name = s.name
-            row.visits = s.visitsIncluded
-            row.endsOn = today.adding(days: 29).description
-            line = InvoiceLine(description: "\(s.name), first month", code: "SUB-\(s.id)", unitMinor: s.monthlyMinor)
-        } else {
-            throw DomainError.invalid("item-unknown", "No package or subscription \(itemID.prefix(40)) in the clinic's prices.")
-        }
-        let invoice = try await BillingService(ctx: ctx).issue(patient, description: row.name, lines: [line], currency: prices.currency)
+        let invoice = try await BillingService(ctx: ctx).issue(patient, description: name, lines: [line], currency: currency,
+                                                               issuedOn: min(startsOn, patient.day(at: ctx.now)))
         row.$invoice.id = invoice.id
         try await row.create(on: ctx.db)
+        return row
+    }
+
+    /// A subscription period is 30 days (the monthly price is for 30 days of access).
+    static let subscriptionDays = 30
+    static let renewalJob = "subscription-renewal"
+
+    struct Renewal: Codable, Sendable {
+        var enrollmentID: UUID
+    }
+
+    /// The next period of a subscription whose period has ended, with its invoice, unless it
+    /// was ended, the clinic no longer offers it, or the next period is already there. Run by
+    /// the job worker inside the gate's change on the patient's row, so it happens once.
+    func renew(_ patient: AuthorizedPatient, enrollmentID: UUID) async throws -> EnrollmentModel? {
+        try await ctx.lockRow(EnrollmentModel.self, id: enrollmentID)
+        guard let current = try await EnrollmentModel.find(enrollmentID, on: ctx.db), current.$patient.id == patient.id,
+              current.kind == "subscription", current.cancelledOn == nil else { return nil }
+        let next = try CalendarDay(current.endsOn).adding(days: 1)
+        guard next <= patient.day(at: ctx.now) else { return nil }
+        let taken = try await EnrollmentModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$itemID == current.itemID)
+            .filter(\.$startsOn == next.description).first()
+        guard taken == nil else { return nil }
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
+        guard let s = prices.subscriptions.first(where: { $0.id == current.itemID }) else {
+            ctx.logger.notice("subscription not renewed: the clinic no longer offers it", metadata: ["enrollment-id": .string(enrollmentID.uuidString)])
+            return nil
+        }
+        return try await subscriptionPeriod(patient, s, startsOn: next, currency: prices.currency)
+    }
+
+    /// Ends a subscription: the period paid for runs to its end and no further period is
+    /// issued. Ending it again is answered with the same row.
+    func cancel(_ patient: AuthorizedPatient, enrollmentID: UUID) async throws -> EnrollmentModel {
+        try await ctx.lockRow(EnrollmentModel.self, id: enrollmentID)
+        guard let row = try await EnrollmentModel.find(enrollmentID, on: ctx.db), row.$patient.id == patient.id else {
+            throw DomainError.notFound("enrollment-not-found", "No such enrolment for this patient.")
+        }
+        guard row.kind == "subscription" else {
+            throw DomainError.conflict("not-a-subscription", "A package runs for its weeks; ask the clinic about a refund.")
+        }
+        let today = patient.day(at: ctx.now)
+        let latest = try await enrollments(patient).first { $0.itemID == row.itemID }
+        guard latest?.id == row.id else {
+            throw DomainError.conflict("not-current", "This period has ended; end the subscription's current period instead.")
+        }
+        if row.cancelledOn == nil {
+            row.cancelledOn = min(today, (try? CalendarDay(row.endsOn)) ?? today).description
+            try await row.update(on: ctx.db)
+        }
         return row
     }
 
@@ -159,6 +233,8 @@ final class EnrollmentModel: Model, @unchecked Sendable {
     @Field(key: "starts_on") var startsOn: String
     @Field(key: "ends_on") var endsOn: String
     @OptionalParent(key: "invoice_id") var invoice: InvoiceModel?
+    /// A subscription ended on this day: its current period runs out, no period follows (M0026).
+    @OptionalField(key: "cancelled_on") var cancelledOn: String?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

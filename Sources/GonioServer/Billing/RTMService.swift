@@ -38,14 +38,18 @@ struct RTMService {
         /// Supported codes: device supply for the period, management for the month.
         var device: String?
         var management: [String]
-        /// Set-up and education (98975, once per episode) is supported by these days of data.
+        /// Set-up and education (98975): supported only in the episode's first period, with the
+        /// year's days of data.
         var setupSupported: Bool
+        /// The episode of care began with the initial evaluation signed this day (nil: none is
+        /// signed, and the episode is the whole record); monitoring with its first data after it.
+        var episodeStart: CalendarDay?
+        var monitoringStart: CalendarDay?
         var rulesYear: Int
     }
 
-    /// The period is the 30 days from `start`; the month the one `start` falls in.
-    func ledger(_ patient: AuthorizedPatient, start: CalendarDay) async throws -> Ledger {
-        let end = start.adding(days: 29)
+    /// The days with qualifying data from `start` (inclusive) to `end`, with what was recorded.
+    func dataDays(_ patient: AuthorizedPatient, from start: CalendarDay, to end: CalendarDay) async throws -> [CalendarDay: Set<String>] {
         var sources: [CalendarDay: Set<String>] = [:]
         for log in try await PracticeService(ctx: ctx).history(patient, since: start) {
             guard let day = try? CalendarDay(log.day), day <= end else { continue }
@@ -58,8 +62,33 @@ struct RTMService {
             let day = patient.day(at: row.completedAt)
             if day >= start, day <= end { sources[day, default: []].insert("questionnaire") }
         }
-        let monthStart = try CalendarDay(year: start.year, month: start.month, day: 1)
-        let monthEnd = try CalendarDay(year: start.year, month: start.month, day: CalendarDay.daysIn(month: start.month, year: start.year))
+        return sources
+    }
+
+    /// The episode's start (its signed initial evaluation) and the first day of data in it.
+    func episode(_ patient: AuthorizedPatient) async throws -> (start: CalendarDay?, monitoring: CalendarDay?) {
+        let start = try await NoteService(ctx: ctx).episodeStart(patient).map { patient.day(at: $0) }
+        let from = start ?? CalendarDay(dayNumber: 0)
+        let days = try await dataDays(patient, from: from, to: patient.day(at: ctx.now))
+        return (start, days.keys.min())
+    }
+
+    /// The 30-day period that holds today, counted from the first data of the episode (the last
+    /// 30 days when there is none yet).
+    func currentPeriod(_ patient: AuthorizedPatient) async throws -> CalendarDay {
+        let today = patient.day(at: ctx.now)
+        guard let began = try await episode(patient).monitoring else { return today.adding(days: -29) }
+        return RTMPeriod.start(containing: today, monitoringStart: began) ?? today.adding(days: -29)
+    }
+
+    /// The period is the 30 days from `start`; the month the one `start` falls in unless given.
+    func ledger(_ patient: AuthorizedPatient, start: CalendarDay, month: CalendarDay? = nil) async throws -> Ledger {
+        let end = start.adding(days: 29)
+        let sources = try await dataDays(patient, from: start, to: end)
+        let episode = try await episode(patient)
+        let monthOf = month ?? start
+        let monthStart = try CalendarDay(year: monthOf.year, month: monthOf.month, day: 1)
+        let monthEnd = try CalendarDay(year: monthOf.year, month: monthOf.month, day: CalendarDay.daysIn(month: monthOf.month, year: monthOf.year))
         let time = try await RTMTimeModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
             .filter(\.$day >= monthStart.description).filter(\.$day <= monthEnd.description).sort(\.$day).sort(\.$recordedAt).all()
         let minutes = time.reduce(0) { $0 + $1.minutes }
@@ -72,7 +101,9 @@ struct RTMService {
             month: String(monthStart.description.prefix(7)), minutes: minutes, interactive: interactive,
             time: time.map { Ledger.TimeEntry(id: $0.id ?? UUID(), day: $0.day, minutes: $0.minutes, interactive: $0.interactive,
                                               activity: $0.activity, recordedBy: $0.$recordedBy.id, recordedAt: $0.recordedAt) },
-            device: codes.device, management: codes.management, setupSupported: sources.count >= rules.setupMinDays, rulesYear: rules.year)
+            device: codes.device, management: codes.management,
+            setupSupported: RTMPeriod.setupSupported(periodStart: start, monitoringStart: episode.monitoring, dataDays: sources.count, rules: rules),
+            episodeStart: episode.start, monitoringStart: episode.monitoring, rulesYear: rules.year)
     }
 
     /// The evidence as CSV for an audit: one row per day with data and per time entry.
@@ -85,7 +116,7 @@ struct RTMService {
                                  t.recordedBy?.uuidString, iso.string(from: t.recordedAt)]))
         }
         rows.append(CSV.row(["codes", patientName, "\(l.periodStart) to \(l.periodEnd)", nil, String(l.minutes), l.interactive ? "yes" : "no",
-                             ([l.device].compactMap { $0 } + l.management).joined(separator: " "), nil, nil]))
+                             ([l.setupSupported ? "98975" : nil, l.device].compactMap { $0 } + l.management).joined(separator: " "), nil, nil]))
         return CSV.document(rows)
     }
 

@@ -72,7 +72,8 @@ enum DemoHistory {
     // MARK: Billing
 
     /// Maria has Medicare (with her coded visit, $44 short of the therapy threshold), two visit
-    /// invoices for her coinsurance, one paid at the desk and one open, and Dana's monitoring
+    /// invoices for her coinsurance, one paid at the desk (and online by mistake the same day,
+    /// which the desk refunded) and one open, and Dana's monitoring
     /// time this month beside her logged days. James pays for himself: the ACL package, half
     /// paid in cash so far.
     static func seedBilling(_ base: CallContext, _ p: People) async throws {
@@ -124,6 +125,19 @@ enum DemoHistory {
             _ = try await acting(base, p.admin, at: when(-12, 10)).gate.change(.paymentRecord, patientID: p.maria) { patient, tx in
                 try await BillingService(ctx: tx).record(patient, invoiceID: paid, .init(id: nil, amount: "18.52", method: .terminal, reference: "Card terminal, front desk")).payment.requireID()
             }
+            // That evening the online checkout she had left open went through as well: the
+            // provider took the money, so Gonio recorded it, and the desk returned it next morning.
+            var provider = base
+            let evening = when(-12, 19)
+            provider.clock = GonioClock { evening }
+            _ = try await provider.transaction { tx in
+                try await BillingService(ctx: tx).applyProviderPayment(.init(eventID: "evt_demo_maria_twice", sessionID: "cs_demo_maria_twice",
+                                                                             invoiceID: paid, amount: Money(minor: 1_852)))
+            }
+            _ = try await acting(base, p.admin, at: when(-11, 9)).gate.change(.paymentRecord, patientID: p.maria) { patient, tx in
+                try await BillingService(ctx: tx).record(patient, invoiceID: paid, .init(id: nil, amount: "18.52", method: .refund,
+                                                                                    reference: "Paid twice: the online payment returned to her card")).payment.requireID()
+            }
         }
         for (offset, minutes, interactive, activity) in [
             (-9, 8, false, "Reviewed the flare: pain logs, the stopped sit-to-stand set, her message"),
@@ -147,7 +161,7 @@ enum DemoHistory {
         }
         // James pays for himself: enrolled in the ACL package when his plan began.
         let package = try await acting(base, p.admin, at: when(-12, 9)).gate.change(.enrollmentCreate, patientID: p.james) { patient, tx in
-            let enrolment = try await CoverService(ctx: tx).enroll(patient, itemID: "acl-8")
+            let enrolment = try await CoverService(ctx: tx).enroll(patient, itemID: "acl-8").row
             guard let invoice = enrolment.$invoice.id else { throw CommandFailure("The package has no invoice.") }
             return invoice
         }
@@ -246,13 +260,41 @@ enum DemoHistory {
         _ = try await discharge.gate.change(.planRevise, patientID: id) { patient, tx in
             try await DischargeRoutes.startMaintenance(tx, patient).version.version
         }
-        // He paid for himself, at the clinic's sliding scale: a household of three on $35,000,
+        // He pays for himself, at the clinic's sliding scale: a household of three on $35,000,
         // 128% of the guideline, 50% off, approved by the desk.
         _ = try await acting(base, robert, at: when(-64, 19.5)).gate.change(.discountApply, patientID: id) { patient, tx in
             try await CoverService(ctx: tx).apply(patient, householdSize: 3, annualIncome: 35_000).requireID()
         }
         _ = try await acting(base, p.admin, at: when(-63, 8)).gate.change(.discountDecide, patientID: id) { patient, tx in
             try await CoverService(ctx: tx).decide(patient, approve: true, discountPercent: nil).requireID()
+        }
+        // He took the home program and messaging subscription at his evaluation, at half price,
+        // and paid its first period at the desk. Gonio renewed it twice since; he paid the
+        // second by cheque and the latest is owed.
+        let first = try await acting(base, p.admin, at: when(-63, 8.5)).gate.change(.enrollmentCreate, patientID: id) { patient, tx in
+            let row = try await CoverService(ctx: tx).enroll(patient, itemID: "home-program").row
+            guard let invoice = row.$invoice.id else { throw CommandFailure("The subscription has no invoice.") }
+            return (try row.requireID(), invoice)
+        }
+        _ = try await acting(base, p.admin, at: when(-63, 8.6)).gate.change(.paymentRecord, patientID: id) { patient, tx in
+            try await BillingService(ctx: tx).record(patient, invoiceID: first.1, .init(id: nil, amount: "24.50", method: .terminal, reference: nil)).payment.requireID()
+        }
+        var period = first.0
+        for (offset, paid) in [(-33, true), (-3, false)] {
+            var job = base
+            job.principal = .system(CoverService.renewalJob)
+            let time = when(offset, 0.1), current = period
+            job.clock = GonioClock { time }
+            let renewed = try await job.gate.change(.subscriptionRenew, patientID: id) { patient, tx in
+                try await CoverService(ctx: tx).renew(patient, enrollmentID: current)
+            }
+            guard let renewed, let invoice = renewed.$invoice.id else { throw CommandFailure("The subscription did not renew.") }
+            period = try renewed.requireID()
+            if paid {
+                _ = try await acting(base, p.admin, at: when(offset + 2, 10)).gate.change(.paymentRecord, patientID: id) { patient, tx in
+                    try await BillingService(ctx: tx).record(patient, invoiceID: invoice, .init(id: nil, amount: "24.50", method: .cheque, reference: "Cheque 1042")).payment.requireID()
+                }
+            }
         }
     }
 

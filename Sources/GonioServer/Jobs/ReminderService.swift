@@ -79,6 +79,12 @@ struct ReminderService {
             try await sendPracticeReminder(try decoder.decode(PracticeMessage.self, from: Data(job.payload.utf8)))
         case Self.messageJob:
             try await sendMessageNotice(try decoder.decode(MessageNotice.self, from: Data(job.payload.utf8)))
+        case CoverService.renewalJob:
+            let renewal = try decoder.decode(CoverService.Renewal.self, from: Data(job.payload.utf8))
+            guard let row = try await EnrollmentModel.find(renewal.enrollmentID, on: ctx.db) else { return }
+            _ = try await ctx.gate.change(.subscriptionRenew, patientID: row.$patient.id, resource: "enrollment/\(renewal.enrollmentID)/renew") { patient, tx in
+                try await CoverService(ctx: tx).renew(patient, enrollmentID: renewal.enrollmentID)?.id
+            }
         default:
             throw Abort(.internalServerError, reason: "unknown job kind \(job.kind)")
         }

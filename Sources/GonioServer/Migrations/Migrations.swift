@@ -28,5 +28,6 @@ enum Migrations {
         M0023_CreateCoding(),
         M0024_CreateCover(),
         M0025_CreatePaymentPlans(),
+        M0026_AddSubscriptionPeriods(),
     ]
 }

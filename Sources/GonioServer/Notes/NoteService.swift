@@ -158,6 +158,12 @@ struct NoteService {
 
     /// Which of `visitIDs` already have a note by the signed-in therapist (the visits page links
     /// to the note, or offers to write one).
+    /// When the current episode of care began: the latest signed initial evaluation.
+    func episodeStart(_ patient: AuthorizedPatient) async throws -> Date? {
+        try await ClinicalNoteModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$kind == .initialEvaluation)
+            .filter(\.$status == .signed).sort(\.$signedAt, .descending).first()?.signedAt
+    }
+
     /// The latest signed discharge summary note, if any.
     func signedDischarge(_ patient: AuthorizedPatient) async throws -> ClinicalNoteModel? {
         try await ClinicalNoteModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$kind == .discharge)
