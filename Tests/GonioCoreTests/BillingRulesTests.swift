@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GonioCore
 
@@ -309,5 +310,88 @@ extension BillingRulesTests {
         #expect(InvoiceRules.withDiscount(half, percent: 50, currency: "USD") == half, "never twice")
         #expect(InvoiceRules.total(InvoiceRules.withDiscount(lines, percent: 100, currency: "USD")) == 0)
         #expect(InvoiceRules.withDiscount([InvoiceLine(description: "Credit", unitMinor: 0)], percent: 50, currency: "USD").count == 1)
+    }
+}
+
+extension BillingRulesTests {
+    static func x12Parties(birth: String = "1956-04-12") throws -> X12Claim.Parties {
+        let profile = try ClaimsProfile(taxId: "93-4417206", address: PostalAddress(line1: "2200 Riverside Drive", city: "Portland", state: "or", zip: "97201-4411"),
+                                        phone: "(503) 555-0142").validated()
+        return X12Claim.Parties(profile: profile, billingName: "Riverside Physical Therapy", billingNPI: "1548762305",
+                                renderingName: "Dana Whitaker, PT, DPT", renderingNPI: "1987654328", payerId: "MCRPTB01",
+                                subscriberAddress: PostalAddress(line1: "418 Alder Street", city: "San Jose", state: "CA", zip: "95112"),
+                                patientBirthDate: try CalendarDay(birth))
+    }
+
+    static func form(_ coverage: Coverage, patient: String = "Maria Lopez") throws -> ClaimForm {
+        let facts = ClaimRules.VisitFacts(payer: coverage.payerKind, date: Self.day, video: true, patientAtHome: true, payerWants95: coverage.payerKind == .commercial,
+                                          allowedSoFar: Money(minor: 100_000), allowedThisVisit: Money(minor: 14_100))
+        let coded = try ClaimRules.code(untimed: [], minutes: [.therapeuticExercise: 23, .neuromuscular: 24], facts: facts)
+        return ClaimForm.build(coded: coded, diagnoses: ["M17.0", "M25.561"], date: Self.day, coverage: coverage, patientName: patient,
+                               patientBirthDate: "1956-04-12", prices: PriceList(fees: ["97110": 4_500, "97112": 4_800]),
+                               renderingNPI: "1987654328", billingName: "Riverside Physical Therapy", billingNPI: "1548762305")
+    }
+
+    /// Segments of a file, as element arrays.
+    static func segments(_ text: String) -> [[String]] {
+        text.split(separator: "~").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            .map { $0.components(separatedBy: "*") }
+    }
+
+    @Test func aMedicareVisitBecomesAn837PWithItsLoopsAndCounts() throws {
+        let medicare = Coverage(payerKind: .medicare, payerName: "Medicare Part B", memberId: "1EG4-TE5-MK73", subscriberName: "Maria Lopez")
+        let stamp = X12Claim.Stamp(day: try CalendarDay("2026-12-01"), hour: 9, minute: 5, control: 42)
+        let text = try X12Claim.build(try Self.form(medicare), parties: try Self.x12Parties(), claimID: "G1234", stamp: stamp)
+        let segs = Self.segments(text)
+        let ids = segs.map { $0[0] }
+        #expect(ids.first == "ISA" && ids.last == "IEA" && segs[0].count == 17 && segs[0][13] == "000000042" && segs[0][15] == "T")
+        #expect(segs[0][6].count == 15 && segs[0][8].count == 15 && segs[0][9] == "261201" && segs[0][10] == "0905")
+        // The transaction's own count includes ST and SE.
+        let st = try #require(ids.firstIndex(of: "ST")), se = try #require(ids.firstIndex(of: "SE"))
+        #expect(Int(segs[se][1]) == se - st + 1 && segs[se][2] == segs[st][2])
+        #expect(segs.contains(["NM1", "85", "2", "RIVERSIDE PHYSICAL THERAPY", "", "", "", "", "XX", "1548762305"]))
+        #expect(segs.contains(["N4", "PORTLAND", "OR", "972014411"]) && segs.contains(["REF", "EI", "934417206"]))
+        #expect(segs.contains(["SBR", "P", "18", "", "", "", "", "", "", "MB"]))
+        #expect(segs.contains(["NM1", "IL", "1", "LOPEZ", "MARIA", "", "", "", "MI", "1EG4TE5MK73"]), "an MBI without its dashes")
+        #expect(segs.contains(["DMG", "D8", "19560412", "U"]) && !ids.contains("PAT"))
+        #expect(segs.contains(["CLM", "G1234", "141.00", "", "", "10:B:1", "Y", "A", "Y", "Y"]))
+        #expect(segs.contains(["HI", "ABK:M170", "ABF:M25561"]))
+        #expect(segs.contains(["NM1", "82", "1", "WHITAKER", "DANA", "", "", "", "XX", "1987654328"]), "credentials are not the name")
+        #expect(segs.filter { $0[0] == "SV1" } == [["SV1", "HC:97110:GP", "45.00", "UN", "1", "", "", "1:2"], ["SV1", "HC:97112:GP", "96.00", "UN", "2", "", "", "1:2"]])
+        #expect(segs.filter { $0[0] == "DTP" }.allSatisfy { $0 == ["DTP", "472", "D8", "20261120"] })
+        if let dir = ProcessInfo.processInfo.environment["GONIO_X12_OUT"] {
+            try text.write(toFile: dir + "/medicare-self.x12", atomically: true, encoding: .utf8)
+        }
+    }
+
+    @Test func aChildOnAParentsPlanHasThePatientLoop() throws {
+        let plan = Coverage(payerKind: .commercial, payerName: "Blue Harbor PPO", memberId: "BHP-99812", groupNumber: "G-7781",
+                            subscriberName: "Ana Lopez", relationship: .child,
+                            authorisation: .init(number: "AUTH-5521", visits: 12, from: Self.day, through: Self.day.adding(days: 60)))
+        var parties = try Self.x12Parties(birth: "2014-06-02")
+        parties.profile.production = true
+        let text = try X12Claim.build(try Self.form(plan, patient: "Sofia Lopez"), parties: parties, claimID: "G77", stamp: .init(day: Self.day, hour: 23, minute: 59, control: 999_999_999))
+        let segs = Self.segments(text)
+        #expect(segs[0][15] == "P" && segs.contains(["HL", "2", "1", "22", "1"]) && segs.contains(["HL", "3", "2", "23", "0"]))
+        #expect(segs.contains(["SBR", "P", "", "G-7781", "", "", "", "", "", "CI"]) && segs.contains(["PAT", "19"]))
+        #expect(segs.contains(["NM1", "IL", "1", "LOPEZ", "ANA", "", "", "", "MI", "BHP-99812"]) && segs.contains(["NM1", "QC", "1", "LOPEZ", "SOFIA"]))
+        #expect(segs.contains(["REF", "G1", "AUTH-5521"]) && segs.filter { $0[0] == "SV1" }.allSatisfy { $0[1].hasSuffix(":GP:95") })
+        if let dir = ProcessInfo.processInfo.environment["GONIO_X12_OUT"] {
+            try text.write(toFile: dir + "/commercial-child.x12", atomically: true, encoding: .utf8)
+        }
+        // What cannot be a claim, and what a profile must hold.
+        let selfPay = Coverage(payerKind: .selfPay, payerName: "Self", memberId: "-", subscriberName: "Sofia Lopez")
+        var form = try Self.form(plan)
+        form.payerKind = selfPay.payerKind.rawValue
+        #expect(throws: DomainError.self) { _ = try X12Claim.build(form, parties: parties, claimID: "x", stamp: .init(day: Self.day, hour: 1, minute: 1, control: 1)) }
+        #expect(throws: DomainError.self) { _ = try X12Claim.build(try Self.form(plan), parties: parties, claimID: "x", stamp: .init(day: Self.day, hour: 1, minute: 1, control: 0)) }
+        let address = PostalAddress(line1: "1 Main St", city: "Portland", state: "OR", zip: "97201")
+        for bad in [ClaimsProfile(taxId: "12-345", address: address, phone: "5035550142"),
+                    ClaimsProfile(taxId: "934417206", address: address, phone: "5035550142"),
+                    ClaimsProfile(taxId: "934417206", address: PostalAddress(line1: "1 Main St", city: "Portland", state: "Oregon", zip: "972014411"), phone: "5035550142"),
+                    ClaimsProfile(taxId: "934417206", address: PostalAddress(line1: "1 Main St", city: "Portland", state: "OR", zip: "972014411"), phone: "555-0142"),
+                    ClaimsProfile(taxId: "934417206", address: PostalAddress(line1: "1 Main St", city: "Portland", state: "OR", zip: "972014411"), phone: "5035550142", submitterId: "A*B")] {
+            #expect(throws: DomainError.self) { _ = try bad.validated() }
+        }
     }
 }

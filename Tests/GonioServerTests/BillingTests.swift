@@ -273,6 +273,21 @@ import Fluent
             #expect(csv.status == .ok && csv.headers.contentType?.subType == "csv" && csv.text.hasPrefix(ClaimForm.csvHeader))
             #expect(csv.text.split(separator: "\r\n").count == 1 + claimLines.count)
             #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=xml", token: admin).status == .unprocessableEntity)
+            // The 837P file: for the therapist and the desk, never the patient; without the
+            // payer's electronic id it says what is missing.
+            let x12 = try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=x12", token: admin)
+            #expect(x12.status == .ok && x12.headers.contentType?.subType == "edi-x12" && x12.text.hasPrefix("ISA*00*"))
+            #expect(x12.text.contains("ST*837*0001*005010X222A1~") && x12.text.contains("NM1*IL*1*LOPEZ*MARIA****MI*1EG4TE5MK73~"))
+            #expect(x12.text.components(separatedBy: "SV1*HC:").count - 1 == claimLines.count)
+            #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=x12", token: try await app.token(Demo.therapist)).status == .ok)
+            #expect(try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=x12", token: try await app.token(Demo.patient)).status == .forbidden)
+            var coverage = try #require(try await app.send(.GET, "/api/v1/patients/\(maria)/coverage", token: admin).array.first?["coverage"] as? [String: Any])
+            coverage["payerId"] = NSNull()
+            #expect(try await app.send(.PUT, "/api/v1/patients/\(maria)/coverage/primary", token: admin, json: coverage).status == .ok)
+            let incomplete = try await app.send(.GET, "/api/v1/visits/\(visit)/claim?format=x12", token: admin)
+            #expect(incomplete.errorCode == "claim-incomplete" && incomplete.text.contains("the payer's electronic id"))
+            coverage["subscriberAddress"] = ["line1": "418 Alder Street", "city": "San Jose", "state": "California", "zip": "95112"]
+            #expect(try await app.send(.PUT, "/api/v1/patients/\(maria)/coverage/primary", token: admin, json: coverage).errorCode == "coverage-invalid")
             // The superbill prints for Maria.
             var own = WebTests.Browser(app: app)
             try await own.signIn(Demo.patient)

@@ -203,9 +203,12 @@ public struct PriceList: Codable, Equatable, Sendable {
     public var subscriptions: [Subscription]
     public var packages: [Package]
     public var slidingScale: SlidingScale?
+    /// For electronic claims (837P): the clinic's tax id, billing address and contact.
+    public var claimsProfile: ClaimsProfile?
 
     public init(currency: String = "USD", fees: [String: Int64] = [:], visits: [VisitPrice] = [], subscriptions: [Subscription] = [],
-                packages: [Package] = [], slidingScale: SlidingScale? = nil) {
+                packages: [Package] = [], slidingScale: SlidingScale? = nil, claimsProfile: ClaimsProfile? = nil) {
+        self.claimsProfile = claimsProfile
         self.currency = currency
         self.fees = fees
         self.visits = visits
@@ -244,6 +247,7 @@ public struct PriceList: Codable, Equatable, Sendable {
         }
         var copy = self
         copy.slidingScale = try slidingScale?.validated()
+        copy.claimsProfile = try claimsProfile?.validated()
         return copy
     }
 

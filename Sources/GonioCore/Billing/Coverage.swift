@@ -40,12 +40,17 @@ public struct Coverage: Codable, Equatable, Sendable {
     public var eligibilityCheckedOn: CalendarDay?
     /// Medicare: allowed amounts this calendar year so far (the KX running total), in cents.
     public var medicareAllowedThisYearMinor: Int64?
+    /// For electronic claims: the payer's id at the clearinghouse, and the subscriber's address.
+    public var payerId: String?
+    public var subscriberAddress: PostalAddress?
 
     public init(payerKind: PayerKind, payerName: String, plan: String? = nil, memberId: String, groupNumber: String? = nil,
                 subscriberName: String, relationship: Relationship = .`self`, copayMinor: Int64? = nil, coinsurancePercent: Int? = nil,
                 deductibleMinor: Int64? = nil, deductibleMetMinor: Int64? = nil, visitLimit: Int? = nil, visitsUsed: Int? = nil,
                 authorisation: Authorisation? = nil, eligibility: Eligibility = .unverified, eligibilityCheckedOn: CalendarDay? = nil,
-                medicareAllowedThisYearMinor: Int64? = nil) {
+                medicareAllowedThisYearMinor: Int64? = nil, payerId: String? = nil, subscriberAddress: PostalAddress? = nil) {
+        self.payerId = payerId
+        self.subscriberAddress = subscriberAddress
         self.payerKind = payerKind
         self.payerName = payerName
         self.plan = plan
@@ -92,6 +97,11 @@ public struct Coverage: Codable, Equatable, Sendable {
             c.authorisation?.number = try text(a.number, "authorisation.number", max: 40)
         }
         if let checked = eligibilityCheckedOn, checked > today { throw .invalid("coverage-invalid", "eligibilityCheckedOn is a day up to today.") }
+        c.payerId = try PlanContent.text(payerId, "payerId", 40)
+        if let id = c.payerId, !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            throw .invalid("coverage-invalid", "payerId is the payer's electronic id: letters and digits.")
+        }
+        do { c.subscriberAddress = try subscriberAddress?.validated("subscriberAddress") } catch { throw .invalid("coverage-invalid", error.message) }
         if medicareAllowedThisYearMinor != nil, payerKind != .medicare {
             throw .invalid("coverage-invalid", "The therapy-threshold running total is for Medicare only.")
         }

@@ -118,16 +118,25 @@ struct CodingRoutes: Feature {
         let ctx = req.context
         let (visitID, patientID) = try await VisitRoutes.patientOf(req)
         let format = (try? req.query.get(String.self, at: "format")) ?? "json"
-        guard format == "json" || format == "csv" else { throw DomainError.invalid("format-invalid", "format is json or csv.") }
+        guard ["json", "csv", "x12"].contains(format) else { throw DomainError.invalid("format-invalid", "format is json, csv or x12.") }
         let patient = try await ctx.gate.authorize(.visitCodingRead, patientID: patientID, resource: "visit/\(visitID)/claim")
         let visit = try await VisitService(ctx: ctx).visit(visitID, of: patient)
-        guard let claim = try await CodingService(ctx: ctx).claim(patient, visit: visit) else {
+        let coding = CodingService(ctx: ctx)
+        guard let claim = try await coding.claim(patient, visit: visit) else {
             throw DomainError.notFound("not-coded", "This visit has not been coded yet.")
         }
-        if format == "csv" {
+        switch format {
+        case "csv":
             return .csv(claim.form.csv, filename: "claim-\(visitID.uuidString.prefix(8)).csv")
+        case "x12":
+            let text = try await coding.x12(patient, visit: visit, form: claim.form)
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "application", subType: "edi-x12")
+            headers.contentDisposition = .init(.attachment, filename: "claim-\(visitID.uuidString.prefix(8)).x12")
+            return Response(status: .ok, headers: headers, body: .init(string: text))
+        default:
+            return try await claim.form.encodeResponse(for: req)
         }
-        return try await claim.form.encodeResponse(for: req)
     }
 
     // MARK: Superbill

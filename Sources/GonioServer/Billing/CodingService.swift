@@ -110,6 +110,35 @@ struct CodingService {
 
     /// The claim for a coded visit: lines by the payer's unit rule and modifiers, with the
     /// primary coverage on file, the clinic's fees and NPIs.
+    /// The claim as an 837P file, or 422 `claim-incomplete` naming what the file still needs.
+    func x12(_ patient: AuthorizedPatient, visit: VisitModel, form: ClaimForm) async throws -> String {
+        let prices = try await prices(clinicID: visit.$clinic.id)
+        let coverage = try await BillingService(ctx: ctx).coverages(patient).first { $0.rank == Coverage.Rank.primary.rawValue }?.coverage.value
+        let therapist = try await TherapistModel.query(on: ctx.db).filter(\.$id == visit.$therapist.id).with(\.$user).first()
+        var missing: [String] = []
+        if prices.list.claimsProfile == nil { missing.append("the clinic's tax id, billing address and telephone (its claims profile)") }
+        if prices.npi == nil { missing.append("the clinic's NPI") }
+        if therapist?.npi == nil { missing.append("the therapist's NPI") }
+        if coverage?.payerId == nil { missing.append("the payer's electronic id") }
+        if coverage?.subscriberAddress == nil { missing.append("the subscriber's address") }
+        let birth = patient.dateOfBirth.flatMap { try? CalendarDay($0) }
+        if birth == nil { missing.append("the patient's date of birth") }
+        guard missing.isEmpty, let profile = prices.list.claimsProfile, let npi = prices.npi, let therapist, let renderingNPI = therapist.npi,
+              let payerID = coverage?.payerId, let address = coverage?.subscriberAddress, let birth else {
+            throw DomainError.invalid("claim-incomplete", "An electronic claim needs " + missing.joined(separator: ", ") + ".")
+        }
+        let clinic = try await ClinicModel.find(visit.$clinic.id, on: ctx.db)
+        let now = ctx.now
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now)
+        let id = try visit.requireID().uuidString.filter { $0 != "-" }
+        return try X12Claim.build(form, parties: .init(profile: profile, billingName: clinic?.name ?? form.billingProviderName, billingNPI: npi,
+                                                       renderingName: therapist.user.name, renderingNPI: renderingNPI, payerId: payerID,
+                                                       subscriberAddress: address, patientBirthDate: birth),
+                                  claimID: "G" + id.prefix(19),
+                                  stamp: .init(day: CalendarDay(utc: now), hour: parts.hour ?? 0, minute: parts.minute ?? 0,
+                                               control: Int(now.timeIntervalSince1970) % 999_999_999 + 1))
+    }
+
     func claim(_ patient: AuthorizedPatient, visit: VisitModel) async throws -> (coded: ClaimRules.Coded, form: ClaimForm)? {
         guard let row = try await coding(visitID: try visit.requireID()) else { return nil }
         let input = row.input.value

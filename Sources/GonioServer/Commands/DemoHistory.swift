@@ -99,7 +99,11 @@ enum DemoHistory {
                 packages: [.init(id: "low-back-8", name: "Low back pain: 8 weeks, 6 video visits and the home program", priceMinor: 48_000, visits: 6, weeks: 8),
                            .init(id: "acl-8", name: "ACL rehabilitation: 8 video visits and 12 weeks of the home program", priceMinor: 64_000, visits: 8, weeks: 12)],
                 slidingScale: SlidingScale(brackets: [.init(upToPercent: 100, discountPercent: 75), .init(upToPercent: 150, discountPercent: 50),
-                                                      .init(upToPercent: 200, discountPercent: 25)]))
+                                                      .init(upToPercent: 200, discountPercent: 25)]),
+                // Demo identifiers (an invented EIN and street), enough for an electronic claim.
+                claimsProfile: ClaimsProfile(taxId: "93-4417206", address: PostalAddress(line1: "2200 Riverside Drive, Suite 140", city: "Portland",
+                                                                                       state: "OR", zip: "97201-4411"),
+                                             phone: "503-555-0142"))
             _ = try await CodingService(ctx: desk).savePrices(clinicID: clinic, prices, npi: "1548762305", baseVersion: 0)
         }
         if let therapistID = p.dana.therapistID, let dana = try await TherapistModel.find(therapistID, on: base.db) {
@@ -110,7 +114,10 @@ enum DemoHistory {
             try await BillingService(ctx: tx).saveCoverage(patient, rank: .primary, Coverage(
                 payerKind: .medicare, payerName: "Medicare Part B", memberId: "1EG4-TE5-MK73", subscriberName: "Maria Lopez",
                 coinsurancePercent: 20, deductibleMinor: 28_300, deductibleMetMinor: 28_300, eligibility: .verified,
-                eligibilityCheckedOn: today.adding(days: -14), medicareAllowedThisYearMinor: 225_000)).id
+                eligibilityCheckedOn: today.adding(days: -14), medicareAllowedThisYearMinor: 225_000,
+                // The payer id a clearinghouse lists for Part B in her area varies by clearinghouse:
+                // a demo value, as is her street.
+                payerId: "MCRPTB01", subscriberAddress: PostalAddress(line1: "418 Alder Street", city: "San Jose", state: "CA", zip: "95112"))).id
         }
         var paid: UUID?
         for (offset, label) in [(-14, "Video visit, initial evaluation"), (-7, "Video visit, follow-up")] {
