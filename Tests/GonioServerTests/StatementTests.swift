@@ -168,3 +168,60 @@ import Fluent
         }
     }
 }
+
+extension StatementTests {
+    static func visits(_ app: Application, _ patientID: String, token: String) async throws -> [[String: Any]] {
+        let r = try await app.send(.GET, "/api/v1/visits", token: token)
+        return ((r.object["items"] as? [[String: Any]]) ?? []).filter { ($0["patientId"] as? String)?.lowercased() == patientID.lowercased() }
+    }
+
+    @Test func theDeskInvoicesAHeldVisitOnceAtWhatThePatientPays() async throws {
+        try await withTestApp(history: true, onDisk: true) { app in
+            let robert = try await app.patientID(of: Demo.patient3), maria = try await app.patientID(of: Demo.patient), james = try await app.patientID(of: Demo.patient2)
+            let admin = try await app.token(Demo.admin)
+            let now = Date()
+            func held(_ visits: [[String: Any]]) -> [String] {
+                visits.filter { ($0["start"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }.map { $0 < now } ?? false }.compactMap { $0["id"] as? String }
+            }
+            let robertsVisit = try #require(held(try await Self.visits(app, robert, token: admin)).first)
+            // The desk's page offers it; insured or covered visits are explained, not guessed.
+            var desk = WebTests.Browser(app: app)
+            try await desk.signIn(Demo.admin)
+            let page = try await desk.get("/patients/\(robert)/billing")
+            #expect(page.text.contains("Visits held without an invoice") && page.text.contains("Invoice this visit"))
+            #expect(!(try await desk.get("/patients/\(james)/billing")).text.contains("Invoice this visit"), "his package covers his visit")
+            let mariasVisit = try #require(held(try await Self.visits(app, maria, token: admin)).first)
+            #expect(try await app.send(.POST, "/api/v1/visits/\(mariasVisit)/invoice", token: admin).errorCode == "awaiting-payer")
+            let jamesVisit = try #require(held(try await Self.visits(app, james, token: admin)).first)
+            #expect(try await app.send(.POST, "/api/v1/visits/\(jamesVisit)/invoice", token: admin).errorCode == "visit-covered")
+            let mariasVisits = try await Self.visits(app, maria, token: admin)
+            let ahead = try #require(mariasVisits.compactMap { $0["id"] as? String }.first { !held(mariasVisits).contains($0) })
+            #expect(try await app.send(.POST, "/api/v1/visits/\(ahead)/invoice", token: admin).errorCode == "visit-not-held")
+            #expect(try await app.send(.POST, "/api/v1/visits/\(robertsVisit)/invoice", token: try await app.token(Demo.therapist)).status == .forbidden)
+            #expect(try await app.send(.POST, "/api/v1/visits/\(robertsVisit)/invoice", token: try await app.token(Demo.patient3)).status == .forbidden)
+            #expect(try await app.send(.POST, "/api/v1/visits/\(robertsVisit)/invoice", token: try await app.token(Demo.patient)).status == .notFound)
+            // Ten desks at once: one invoice, at the discharge visit's price less his 50%.
+            try await app.running { port in
+                let statuses = try await ConcurrencyTests.atOnce(10) { _ in
+                    try await app.live(.POST, port: port, "/api/v1/visits/\(robertsVisit)/invoice", token: admin)
+                }
+                #expect(statuses.count { $0 == 201 } == 1 && statuses.allSatisfy { $0 == 201 || $0 == 409 }, "\(statuses)")
+            }
+            let invoices = try await app.send(.GET, "/api/v1/patients/\(robert)/invoices", token: admin).array
+            let visitInvoice = try #require(invoices.first { $0["visitId"] as? String == robertsVisit })
+            #expect(visitInvoice["totalMinor"] as? Int == 4_250 && invoices.count { $0["visitId"] as? String == robertsVisit } == 1)
+            // The desk's other forms: enrolling and a one-line invoice.
+            let csrf = try #require(WebTests.Browser.csrf(in: page.text))
+            let enrolled = try await desk.post("/patients/\(robert)/billing/enrollments", form: ["itemId": "low-back-8"], csrf: csrf)
+            #expect(enrolled.status == .seeOther && enrolled.headers.first(name: .location)?.contains("notice=enrolled") == true)
+            #expect(try await desk.post("/patients/\(robert)/billing/enrollments", form: ["itemId": "nope"], csrf: csrf).status == .unprocessableEntity)
+            let band = try await desk.post("/patients/\(robert)/billing/invoices", form: ["description": "Resistance band", "amount": "12.00"], csrf: csrf)
+            #expect(band.status == .seeOther)
+            #expect(try await desk.post("/patients/\(robert)/billing/invoices", form: ["description": "", "amount": "12"], csrf: csrf).status == .unprocessableEntity)
+            #expect(try await desk.post("/patients/\(robert)/billing/invoices", form: ["description": "Band", "amount": "twelve"], csrf: csrf).status == .unprocessableEntity)
+            let after = try await app.send(.GET, "/api/v1/patients/\(robert)/invoices", token: admin).array
+            #expect(after.contains { $0["description"] as? String == "Resistance band" && $0["totalMinor"] as? Int == 600 })
+            #expect(after.contains { ($0["description"] as? String)?.hasPrefix("Low back pain") == true && $0["totalMinor"] as? Int == 24_000 })
+        }
+    }
+}

@@ -551,6 +551,12 @@ struct BillingRoutes: Feature {
         var covers: [Cover]
         struct Cover: Encodable { var text: String; var endAction: String? }
         var statement: String
+        /// The desk's forms: visits held without an invoice, enrolling, a one-line invoice.
+        var visitsToInvoice: [Link]
+        struct Option: Encodable { var value: String; var label: String }
+        var enrollAction: String?
+        var enrollOptions: [Option]
+        var issueAction: String?
         /// Superbills of the coded visits.
         var superbills: [Link]
     }
@@ -628,6 +634,13 @@ struct BillingRoutes: Feature {
                                   suggestedPercent: scaleRow?.application.value.suggestedPercent,
                                   covers: try await Self.covers(cover.enrollments(patient), patientID: id, today: today),
                                   statement: Paths.statementPage(id),
+                                  visitsToInvoice: desk ? try await service.uninvoicedVisits(patient).map { v in
+                                      PageContext.Link(label: "\(v.visitTypeName) (\(v.modality == .video ? "video" : "in person")), \(patient.day(at: v.startAt).longName)",
+                                                       href: Paths.visitInvoicePage(id, try v.requireID()))
+                                  } : [],
+                                  enrollAction: desk ? Paths.enrollPage(id) : nil,
+                                  enrollOptions: desk ? Self.enrollOptions(try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list) : [],
+                                  issueAction: desk ? Paths.invoiceIssuePage(id) : nil,
                                   superbills: try await CodingService(ctx: ctx).coded(patient).map { v in
                                       PageContext.Link(label: "\(v.visitTypeName), \(patient.day(at: v.startAt).longName)", href: Paths.superbill(id, try v.requireID()))
                                   })
@@ -638,8 +651,15 @@ struct BillingRoutes: Feature {
             "refunded": "The refund is recorded. Return the money the way it was paid.",
             "applied": "Your application is sent. The clinic will decide and the discount applies from then.",
             "decided": "The decision is saved.",
+            "issued": "The invoice is issued.",
+            "enrolled": "The patient is enrolled and its invoice issued.",
             "ended": "The subscription is ended: it stays in force to the end of the period paid for, and no further period is charged.",
         ]), error: message, status: status)
+    }
+
+    static func enrollOptions(_ prices: PriceList) -> [PageContext.Option] {
+        prices.packages.map { PageContext.Option(value: $0.id, label: "\($0.name): \(Money(minor: $0.priceMinor, currency: prices.currency))") }
+            + prices.subscriptions.map { PageContext.Option(value: $0.id, label: "\($0.name): \(Money(minor: $0.monthlyMinor, currency: prices.currency)) every 30 days") }
     }
 
     /// The packages and subscriptions in words: a subscription's periods run as one line, with

@@ -21,9 +21,9 @@ struct BillingService {
 
     /// Issues an invoice numbered in the clinic's sequence for the year (INV-2026-0007).
     func issue(_ patient: AuthorizedPatient, description: String, lines raw: [InvoiceLine], visitID: UUID? = nil,
-               dueInDays: Int = 30, currency: String = "USD", issuedOn: CalendarDay? = nil) async throws -> InvoiceModel {
+               dueInDays: Int = 30, currency: String = "USD", issuedOn: CalendarDay? = nil, slidingScale: Bool = true) async throws -> InvoiceModel {
         // The sliding scale applies to what the patient is charged from its approval on.
-        let lines = InvoiceRules.withDiscount(try InvoiceRules.validate(raw), percent: try await CoverService(ctx: ctx).discount(patient),
+        let lines = InvoiceRules.withDiscount(try InvoiceRules.validate(raw), percent: slidingScale ? try await CoverService(ctx: ctx).discount(patient) : 0,
                                               currency: currency)
         let text = description.trimmingWhitespace()
         guard (1...200).contains(text.count) else { throw DomainError.invalid("description-invalid", "Describe the invoice in 1 to 200 characters.") }
@@ -49,6 +49,51 @@ struct BillingService {
         row.createdAt = ctx.now
         try await row.create(on: ctx.db)
         return row
+    }
+
+    /// The invoice of a visit that has taken place, once (checked on the visit's row): nothing
+    /// when a package or subscription covers it; the copay when the primary coverage has one;
+    /// the clinic's price, less the sliding scale, when the patient pays for themselves. Without
+    /// a copay an insured patient's share waits for the payer's decision (its explanation of
+    /// benefits), so Gonio does not guess it on an invoice.
+    func invoiceVisit(_ patient: AuthorizedPatient, visitID: UUID) async throws -> InvoiceModel {
+        let visit = try await VisitService(ctx: ctx).visit(visitID, of: patient, locking: true)
+        guard visit.startAt <= ctx.now, visit.status == .booked || visit.status == .completed else {
+            throw DomainError.conflict("visit-not-held", "A visit is invoiced once it has taken place.")
+        }
+        guard try await InvoiceModel.query(on: ctx.db).filter(\.$visit.$id == visitID).first() == nil else {
+            throw DomainError.conflict("visit-invoiced", "This visit already has its invoice.")
+        }
+        if let cover = try await CoverService(ctx: ctx).covering(patient, visit: visit) {
+            throw DomainError.conflict("visit-covered", "\(cover.name) covers this visit: there is nothing to invoice.")
+        }
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
+        guard let price = prices.visitPrice(type: visit.visitType, modality: visit.modality) else {
+            throw DomainError.invalid("visit-unpriced", "The clinic has no price for a \(visit.visitTypeName.lowercased()) \(visit.modality == .video ? "by video" : "in person").")
+        }
+        let label = "\(visit.visitTypeName) (\(visit.modality == .video ? "video" : "in person")), \(patient.day(at: visit.startAt).longName)"
+        if let coverage = try await coverages(patient).first(where: { $0.rank == Coverage.Rank.primary.rawValue })?.coverage.value {
+            guard let copay = coverage.copayMinor else {
+                throw DomainError.conflict("awaiting-payer", "\(coverage.payerName) decides the patient's share (deductible, coinsurance): invoice it from the payer's explanation of benefits.")
+            }
+            guard copay > 0 else { throw DomainError.conflict("nothing-owed", "\(coverage.payerName) has no copay for this visit.") }
+            return try await issue(patient, description: label, lines: [InvoiceLine(description: "\(label): copay, \(coverage.payerName)", unitMinor: copay)],
+                                   visitID: visitID, currency: price.currency, slidingScale: false)
+        }
+        return try await issue(patient, description: label, lines: [InvoiceLine(description: label, code: "VISIT-\(visit.visitType)".prefix(40).description, unitMinor: price.minor)],
+                               visitID: visitID, currency: price.currency)
+    }
+
+    /// Visits that have taken place without an invoice and not covered by a package or
+    /// subscription, oldest first.
+    func uninvoicedVisits(_ patient: AuthorizedPatient) async throws -> [VisitModel] {
+        let invoiced = Set(try await invoices(patient).compactMap { $0.$visit.id })
+        var out: [VisitModel] = []
+        for visit in try await VisitService(ctx: ctx).visits(of: patient)
+        where visit.startAt <= ctx.now && (visit.status == .booked || visit.status == .completed) && !invoiced.contains(visit.id ?? UUID()) {
+            if try await CoverService(ctx: ctx).covering(patient, visit: visit) == nil { out.append(visit) }
+        }
+        return out
     }
 
     struct PaymentInput: Content {

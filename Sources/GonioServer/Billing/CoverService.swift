@@ -195,6 +195,20 @@ struct CoverService {
         return (VisitCost.Cover(name: e.name, visitsLeft: max(0, e.visits - used), isSubscription: e.kind == "subscription"), e)
     }
 
+    /// The package or subscription period that covers this visit: one in force on its day, of
+    /// whose visits (booked or held, in order, within its dates) it is among the first `visits`.
+    func covering(_ patient: AuthorizedPatient, visit: VisitModel) async throws -> EnrollmentModel? {
+        let day = patient.day(at: visit.startAt).description
+        let zone = patient.timeZone.timeZone
+        for e in try await enrollments(patient) where e.startsOn <= day && day <= e.endsOn && e.visits > 0 {
+            let start = try CalendarDay(e.startsOn).start(in: zone), end = try CalendarDay(e.endsOn).adding(days: 1).start(in: zone)
+            let within = try await VisitService(ctx: ctx).visits(of: patient, from: start)
+                .filter { $0.startAt < end && ($0.status == .booked || $0.status == .completed) }
+            if let index = within.firstIndex(where: { $0.id == visit.id }), index < e.visits { return e }
+        }
+        return nil
+    }
+
     /// What a visit of this type and modality would cost the patient.
     func estimate(_ patient: AuthorizedPatient, visitType: String, modality: VisitModality) async throws -> VisitCost.Estimate {
         let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list

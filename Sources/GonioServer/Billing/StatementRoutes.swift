@@ -13,6 +13,62 @@ struct StatementRoutes: Feature {
         routes.api.get(Paths.API.enrollments, use: enrollmentsAPI)
         routes.api.post(Paths.API.enrollmentCancel, use: cancelAPI)
         routes.web.post(Paths.enrollmentCancelPage, use: cancelPage)
+        routes.api.post(Paths.API.visitInvoice, use: visitInvoiceAPI)
+        routes.web.post(Paths.visitInvoicePage, use: visitInvoicePage)
+        routes.web.post(Paths.enrollPage, use: enrollPage)
+        routes.web.post(Paths.invoiceIssuePage, use: issuePage)
+    }
+
+    // MARK: The desk's forms
+
+    func visitInvoiceAPI(req: Request) async throws -> Response {
+        let (visitID, patientID) = try await VisitRoutes.patientOf(req)
+        let view = try await req.context.gate.change(.invoiceIssue, patientID: patientID, resource: "visit/\(visitID)/invoice") { patient, tx in
+            BillingRoutes.InvoiceView(try await BillingService(ctx: tx).invoiceVisit(patient, visitID: visitID), payments: [])
+        }
+        return try await view.encodeResponse(status: .created, for: req)
+    }
+
+    /// Runs a desk form's change; a refusal the desk can act on is shown on the billing page.
+    private func desk(_ req: Request, _ operation: PatientOperation, resource: String, notice: String,
+                      _ body: @escaping @Sendable (AuthorizedPatient, CallContext) async throws -> UUID) async throws -> Response {
+        let id = try req.uuidParameter("patientID")
+        do {
+            _ = try await req.context.gate.change(operation, patientID: id, resource: resource, body)
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await BillingRoutes().render(req, message: error.message, status: HTTPResponseStatus(domain: error))
+        }
+        return WebPage.seeOther(Paths.billingPage(id, query: ["notice": notice]))
+    }
+
+    func visitInvoicePage(req: Request) async throws -> Response {
+        let visitID = try req.uuidParameter("visitID")
+        return try await desk(req, .invoiceIssue, resource: "visit/\(visitID)/invoice", notice: "issued") { patient, tx in
+            try await BillingService(ctx: tx).invoiceVisit(patient, visitID: visitID).requireID()
+        }
+    }
+
+    func enrollPage(req: Request) async throws -> Response {
+        struct Form: Content { var itemId: String? }
+        let item = String((try req.content.decode(Form.self).itemId ?? "").prefix(40))
+        return try await desk(req, .enrollmentCreate, resource: BillingRoutes.resource(try req.uuidParameter("patientID")) + "/enrollments",
+                              notice: "enrolled") { patient, tx in
+            try await CoverService(ctx: tx).enroll(patient, itemID: item).row.requireID()
+        }
+    }
+
+    func issuePage(req: Request) async throws -> Response {
+        struct Form: Content { var description: String?; var amount: String? }
+        let form = try req.content.decode(Form.self)
+        return try await desk(req, .invoiceIssue, resource: BillingRoutes.resource(try req.uuidParameter("patientID")) + "/invoices",
+                              notice: "issued") { patient, tx in
+            let text = (form.description ?? "").trimmingWhitespace()
+            guard !text.isEmpty else { throw DomainError.invalid("description-invalid", "Say what the invoice is for.") }
+            let currency = try await CodingService(ctx: tx).prices(clinicID: patient.clinicID).list.currency
+            let amount = try Money.parse(form.amount ?? "", currency: currency)
+            return try await BillingService(ctx: tx).issue(patient, description: text, lines: [InvoiceLine(description: text, unitMinor: amount.minor)],
+                                                           currency: currency).requireID()
+        }
     }
 
     /// The span asked for (`from`, `to`: YYYY-MM-DD), by default the last twelve months to today.

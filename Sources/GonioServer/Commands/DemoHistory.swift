@@ -267,6 +267,22 @@ enum DemoHistory {
         _ = try await discharge.gate.change(.planRevise, patientID: id) { patient, tx in
             try await DischargeRoutes.startMaintenance(tx, patient).version.version
         }
+        // His discharge visit by video on the last weekday before the discharge note, held and
+        // not yet invoiced: the desk invoices it from his billing page (at his sliding scale).
+        if let danaTherapist = p.dana.therapistID {
+            var day = -21
+            while today.adding(days: day).weekday > 5 { day -= 1 }
+            let start = when(day, 10)
+            let visit = try await acting(base, p.dana, at: when(day - 1, 16)).gate.change(.visitBook, patientID: id) { patient, tx in
+                try await VisitService(ctx: tx).book(patient, .init(therapistID: danaTherapist, start: start, visitType: "discharge", modality: .video,
+                                                                    patientLocation: try Jurisdiction("US-CA")))
+            }
+            let visitID = try visit.requireID()
+            _ = try await acting(base, p.dana, at: start.addingTimeInterval(32 * 60)).gate
+                .change(.visitAttendance, patientID: id, resource: VisitRoutes.resource(visitID)) { patient, tx in
+                    try await VisitService(ctx: tx).recordAttendance(patient, visitID: visitID, arrived: true, minutes: 29)
+                }
+        }
         // He pays for himself, at the clinic's sliding scale: a household of three on $35,000,
         // 128% of the guideline, 50% off, approved by the desk.
         _ = try await acting(base, robert, at: when(-64, 19.5)).gate.change(.discountApply, patientID: id) { patient, tx in
