@@ -130,10 +130,10 @@ import VaporTesting
             #expect(try await app.send(.DELETE, "/api/v1/me/calendar-feed", token: token).status == .noContent)
             #expect(try await app.send(.GET, newPath).status == .notFound)
             #expect(try await app.send(.GET, "/calendar/not-a-token.ics").status == .notFound)
-            // The therapist's feed has their whole calendar.
+            // The therapist's feed has their whole calendar (Maria's and James's two each, Robert's discharge visit).
             let dana = try await app.send(.POST, "/api/v1/me/calendar-feed", token: try await app.token(Demo.therapist))
             let danaPath = try #require((dana.object["url"] as? String).flatMap { u in u.range(of: "/calendar/").map { String(u[$0.lowerBound...]) } })
-            #expect(try await app.send(.GET, danaPath).text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 4)
+            #expect(try await app.send(.GET, danaPath).text.components(separatedBy: "BEGIN:VEVENT").count - 1 == 5)
         }
     }
 

@@ -40,8 +40,8 @@ import VaporTesting
                 #expect(visits.first?["status"] as? String == "completed" && visits.first?["attendedMinutes"] as? Int != nil)
                 #expect(visits.last?["status"] as? String == "booked")
             }
-            // The therapist's calendar has all four; the caregiver sees Maria's two.
-            #expect(try await app.send(.GET, "/api/v1/visits", token: try await app.token(Demo.therapist)).array.count == 4)
+            // The therapist's calendar has all four and Robert's discharge visit three weeks ago; the caregiver sees Maria's two.
+            #expect(try await app.send(.GET, "/api/v1/visits", token: try await app.token(Demo.therapist)).array.count == 5)
             #expect(try await app.send(.GET, "/api/v1/visits", token: try await app.token(Demo.caregiver)).array.count == 2)
             #expect(try await app.send(.GET, "/api/v1/visits", token: try await app.token(Demo.admin)).array.isEmpty == false)
         }
