@@ -103,15 +103,17 @@ struct StatementRoutes: Feature {
             var opening: String; var charged: String; var paid: String; var refunded: String; var closing: String
             var rows: [Row]; var back: String; var action: String; var issued: String
         }
-        var span = (from: patient.day(at: ctx.now).adding(days: -364), to: patient.day(at: ctx.now))
+        // A span that cannot be read or shown is said above the default statement.
+        let today = patient.day(at: ctx.now)
+        var span = (from: today.adding(days: -364), to: today)
         var error: String?
-        do { span = try Self.span(req, today: patient.day(at: ctx.now)) } catch let e as DomainError { error = e.message }
         let account: Statement.Account
         do {
+            span = try Self.span(req, today: today)
             account = try await BillingService(ctx: ctx).statement(patient, from: span.from, to: span.to)
         } catch let e as DomainError where e.kind == .invalid {
             error = e.message
-            span = (patient.day(at: ctx.now).adding(days: -364), patient.day(at: ctx.now))
+            span = (today.adding(days: -364), today)
             account = try await BillingService(ctx: ctx).statement(patient, from: span.from, to: span.to)
         }
         let money = { (minor: Int64) in Money(minor: minor, currency: account.currency).description }
@@ -125,7 +127,7 @@ struct StatementRoutes: Feature {
                     charge: e.changeMinor > 0 ? money(e.changeMinor) : "", credit: e.changeMinor < 0 ? money(-e.changeMinor) : "",
                     balance: money(e.balanceMinor))
             },
-            back: Paths.billingPage(id), action: Paths.statementPage(id), issued: patient.day(at: ctx.now).longName)
+            back: Paths.billingPage(id), action: Paths.statementPage(id), issued: today.longName)
         return try await WebPage.render(req, "statement", title: "Statement", context, error: error,
                                         status: error == nil ? .ok : .unprocessableEntity)
     }
