@@ -74,7 +74,8 @@ struct StatementRoutes: Feature {
     /// The span asked for (`from`, `to`: YYYY-MM-DD), by default the last twelve months to today.
     static func span(_ req: Request, today: CalendarDay) throws -> (from: CalendarDay, to: CalendarDay) {
         func day(_ name: String) throws -> CalendarDay? {
-            guard let raw = try? req.query.get(String.self, at: name), !raw.isEmpty else { return nil }
+            // Left out, the default; given, it must be a date (an empty value is not one).
+            guard let raw = try? req.query.get(String.self, at: name) else { return nil }
             guard let day = try? CalendarDay(String(raw.prefix(10))), raw.count == 10 else {
                 throw DomainError.invalid("range-invalid", "\(name) is a date, YYYY-MM-DD.")
             }
