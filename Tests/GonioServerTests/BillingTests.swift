@@ -366,6 +366,9 @@ import Fluent
             #expect(try await app.send(.POST, path, token: own, json: ["householdSize": 0, "annualIncome": 30_000]).errorCode == "household-invalid")
             #expect(try await app.send(.POST, path + "/decision", token: own, json: ["approve": true]).status == .forbidden)
             #expect(try await app.send(.POST, path + "/decision", token: try await app.token(Demo.therapist), json: ["approve": true]).status == .forbidden)
+            for (approve, percent) in [(false, 101), (true, 0), (true, 101)] {
+                #expect(try await app.send(.POST, path + "/decision", token: admin, json: ["approve": approve, "discountPercent": percent]).errorCode == "discount-invalid")
+            }
             let approved = try await app.send(.POST, path + "/decision", token: admin, json: ["approve": true, "discountPercent": 40])
             #expect(approved.object["status"] as? String == "approved" && approved.object["discountPercent"] as? Int == 40)
             #expect(try await app.send(.POST, path + "/decision", token: admin, json: ["approve": true]).errorCode == "no-application")

@@ -60,7 +60,10 @@ struct CoverService {
             throw DomainError.conflict("no-application", "There is no application waiting for a decision.")
         }
         let percent = discountPercent ?? row.application.value.suggestedPercent
-        guard !approve || (1...100).contains(percent) else { throw DomainError.invalid("discount-invalid", "The discount is 1 to 100 percent.") }
+        // A discount given is checked even with a decline: the request says something impossible.
+        guard (!approve && discountPercent == nil) || (1...100).contains(percent) else {
+            throw DomainError.invalid("discount-invalid", "The discount is 1 to 100 percent.")
+        }
         row.status = approve ? "approved" : "declined"
         row.discountPercent = approve ? percent : 0
         row.$decidedBy.id = ctx.user?.userID
