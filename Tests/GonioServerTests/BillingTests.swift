@@ -101,8 +101,13 @@ import Fluent
             let admin = try await app.token(Demo.admin)
             let secondary: [String: Any] = ["payerKind": "commercial", "payerName": "Blue Harbor PPO", "memberId": "BHP-99812",
                                             "subscriberName": "Maria Lopez", "relationship": "self", "copayMinor": 2500, "eligibility": "unverified"]
-            let saved = try await app.send(.PUT, "/api/v1/patients/\(maria)/coverage/secondary", token: admin, json: secondary)
+            // Who checked eligibility is Gonio's to say, from the person saving it.
+            #expect((primary["coverage"] as? [String: Any])?["eligibilityCheckedBy"] as? String == "Priya Natarajan")
+            var claimed = secondary
+            claimed["eligibilityCheckedBy"] = "Someone Else"
+            let saved = try await app.send(.PUT, "/api/v1/patients/\(maria)/coverage/secondary", token: admin, json: claimed)
             #expect(saved.status == .ok && saved.object["rank"] as? String == "secondary")
+            #expect((saved.object["coverage"] as? [String: Any])?["eligibilityCheckedBy"] as? String == "Priya Natarajan")
             var bad = secondary
             bad["coinsurancePercent"] = 150
             #expect(try await app.send(.PUT, "/api/v1/patients/\(maria)/coverage/secondary", token: admin, json: bad).errorCode == "coverage-invalid")

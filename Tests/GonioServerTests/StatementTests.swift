@@ -167,6 +167,27 @@ import Fluent
             #expect(try await app.send(.GET, "/api/v1/patients/\(robert)/rtm?month=2026-1", token: therapist).errorCode == "month-invalid")
         }
     }
+
+    @Test func aVisitHeldInTheMonthIsItsLiveContact() async throws {
+        try await withTestApp(history: true) { app in
+            let james = try await app.patientID(of: Demo.patient2)
+            let therapist = try await app.token(Demo.therapist)
+            let visit = try #require(try await Self.visits(app, james, token: try await app.token(Demo.admin)).first { $0["status"] as? String == "completed" })
+            let day = String(try #require(visit["start"] as? String).prefix(10))
+            let month = String(day.prefix(7))
+            // Twelve minutes of review without a call: with the visit that month, 98979 (2026 rules).
+            let logged = try await app.send(.POST, "/api/v1/patients/\(james)/rtm/time", token: therapist,
+                                            json: ["day": day, "minutes": 12, "interactive": false, "activity": "Reviewed his logs and check-ins"])
+            #expect(logged.status == .created)
+            let ledger = try await app.send(.GET, "/api/v1/patients/\(james)/rtm?start=\(day)&month=\(month)", token: therapist)
+            let contacts = ledger.object["contacts"] as? [[String: Any]] ?? []
+            #expect(contacts.count == 1 && contacts.first?["kind"] as? String == "visit in person" && ledger.object["interactive"] as? Bool == true)
+            #expect((ledger.object["minutes"] as? Int ?? 0) >= 12)
+            if month >= "2026-01" { #expect((ledger.object["management"] as? [String])?.first == "98979", "\(ledger.object)") }
+            let csv = try await app.send(.GET, "/api/v1/patients/\(james)/rtm?start=\(day)&month=\(month)&format=csv", token: therapist)
+            #expect(csv.text.contains("live-contact,James Chen,\(day),visit in person"))
+        }
+    }
 }
 
 extension StatementTests {

@@ -38,6 +38,8 @@ public struct Coverage: Codable, Equatable, Sendable {
     public var authorisation: Authorisation?
     public var eligibility: Eligibility
     public var eligibilityCheckedOn: CalendarDay?
+    /// Who recorded that status and date: set by Gonio from the person saving, never by a client.
+    public var eligibilityCheckedBy: String?
     /// Medicare: allowed amounts this calendar year so far (the KX running total), in cents.
     public var medicareAllowedThisYearMinor: Int64?
     /// For electronic claims: the payer's id at the clearinghouse, and the subscriber's address.

@@ -605,7 +605,9 @@ struct BillingRoutes: Feature {
         let coverageRows = try await service.coverages(patient)
         let coverage = coverageRows.map { row -> String in
             let c = row.coverage.value
-            return "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue))"
+            let checked = c.eligibilityCheckedOn.map { " on \($0.longName)" } ?? ""
+            let by = c.eligibilityCheckedBy.map { " by \($0)" } ?? ""
+            return "\(row.rank.capitalized): \(c.payerName), member \(c.memberId) (\(c.eligibility.rawValue)\(checked)\(by))"
         }
         // Medicare's running total towards the therapy threshold (KX).
         var medicareLines: [String] = []

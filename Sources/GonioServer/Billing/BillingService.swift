@@ -251,9 +251,14 @@ struct BillingService {
     }
 
     func saveCoverage(_ patient: AuthorizedPatient, rank: Coverage.Rank, _ input: Coverage) async throws -> CoverageModel {
-        let coverage = try input.validated(today: patient.day(at: ctx.now))
-        let row = try await CoverageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$rank == rank.rawValue).first()
-            ?? CoverageModel()
+        var coverage = try input.validated(today: patient.day(at: ctx.now))
+        let existing = try await CoverageModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).filter(\.$rank == rank.rawValue).first()
+        let row = existing ?? CoverageModel()
+        // Who checked eligibility is Gonio's to say: the person who saved a new status or date,
+        // else whoever it was before.
+        let before = existing?.coverage.value
+        coverage.eligibilityCheckedBy = before.map { $0.eligibility == coverage.eligibility && $0.eligibilityCheckedOn == coverage.eligibilityCheckedOn } == true
+            ? before?.eligibilityCheckedBy : ctx.user?.name
         row.$patient.id = patient.id
         row.rank = rank.rawValue
         row.coverage = StoredJSON(coverage)

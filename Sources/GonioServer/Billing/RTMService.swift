@@ -35,6 +35,14 @@ struct RTMService {
         var minutes: Int
         var interactive: Bool
         var time: [TimeEntry]
+        /// Visits held with the patient in the month: each a real-time interactive communication
+        /// (its minutes are billed with the visit, never as management time).
+        struct Contact: Content {
+            var day: CalendarDay
+            var visitId: UUID
+            var kind: String
+        }
+        var contacts: [Contact]
         /// Supported codes: device supply for the period, management for the month.
         var device: String?
         var management: [String]
@@ -92,16 +100,23 @@ struct RTMService {
         let time = try await RTMTimeModel.query(on: ctx.db).filter(\.$patient.$id == patient.id)
             .filter(\.$day >= monthStart.description).filter(\.$day <= monthEnd.description).sort(\.$day).sort(\.$recordedAt).all()
         let minutes = time.reduce(0) { $0 + $1.minutes }
-        let interactive = time.contains { $0.interactive }
+        let zone = patient.timeZone.timeZone
+        let monthEndsAt = try monthEnd.adding(days: 1).start(in: zone)
+        let contacts = try await VisitService(ctx: ctx).visits(of: patient, from: try monthStart.start(in: zone))
+            .filter { $0.startAt < monthEndsAt && $0.startAt <= ctx.now && ($0.status == .completed || $0.status == .booked) }
+            .map { Ledger.Contact(day: patient.day(at: $0.startAt), visitId: $0.id ?? UUID(), kind: $0.modality == .video ? "video visit" : "visit in person") }
+        let interactive = time.contains { $0.interactive } || !contacts.isEmpty
         let rules = try RTMCodes.rules(year: start.year)
-        let codes = try RTMCodes.codes(year: start.year, days: sources.count, minutes: min(minutes, 1440), interactive: interactive)
+        // The device code by the rules of the period's year; management by the month's.
+        let device = try RTMCodes.codes(year: start.year, days: sources.count, minutes: 0, interactive: false).device
+        let management = try RTMCodes.codes(year: monthOf.year, days: 0, minutes: min(minutes, 1440), interactive: interactive).management
         return Ledger(
             periodStart: start, periodEnd: end,
             dataDays: sources.keys.sorted().map { Ledger.DataDay(day: $0, sources: sources[$0]!.sorted()) },
             month: String(monthStart.description.prefix(7)), minutes: minutes, interactive: interactive,
             time: time.map { Ledger.TimeEntry(id: $0.id ?? UUID(), day: $0.day, minutes: $0.minutes, interactive: $0.interactive,
                                               activity: $0.activity, recordedBy: $0.$recordedBy.id, recordedAt: $0.recordedAt) },
-            device: codes.device, management: codes.management,
+            contacts: contacts, device: device, management: management,
             setupSupported: RTMPeriod.setupSupported(periodStart: start, monitoringStart: episode.monitoring, dataDays: sources.count, rules: rules),
             episodeStart: episode.start, monitoringStart: episode.monitoring, rulesYear: rules.year)
     }
@@ -111,6 +126,7 @@ struct RTMService {
         var rows = ["record,patient,day,sources,minutes,interactive,activity,recorded_by,recorded_at"]
         for d in l.dataDays { rows.append(CSV.row(["data-day", patientName, d.day.description, d.sources.joined(separator: " "), nil, nil, nil, nil, nil])) }
         let iso = ISO8601DateFormatter()
+        for c in l.contacts { rows.append(CSV.row(["live-contact", patientName, c.day.description, c.kind, nil, "yes", c.visitId.uuidString, nil, nil])) }
         for t in l.time {
             rows.append(CSV.row(["management-time", patientName, t.day, nil, String(t.minutes), t.interactive ? "yes" : "no", t.activity,
                                  t.recordedBy?.uuidString, iso.string(from: t.recordedAt)]))
