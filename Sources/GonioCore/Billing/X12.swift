@@ -143,7 +143,7 @@ public enum X12Claim {
         default: "G8"
         }
         let date = digits(stamp.day)
-        let time = String(format2(stamp.hour)) + format2(stamp.minute)
+        let time = format2(stamp.hour) + format2(stamp.minute)
         let control = String(stamp.control).leftPadded(to: 9)
         let submitter = parties.profile.submitterId ?? parties.billingNPI
         let payerID = clean(parties.payerId, 80)

@@ -395,12 +395,14 @@ struct BillingRoutes: Feature {
         let ctx = req.context
         let id = try req.uuidParameter("patientID")
         let patient = try await ctx.gate.authorize(.rtmRead, patientID: id, resource: Self.resource(id) + "/rtm")
+        let service = RTMService(ctx: ctx)
+        let episode = try await service.episode(patient)
         let start: CalendarDay
         if let raw = try? req.query.get(String.self, at: "start") {
             guard let day = try? CalendarDay(raw) else { throw DomainError.invalid("start-invalid", "start is a day, YYYY-MM-DD.") }
             start = day
         } else {
-            start = try await RTMService(ctx: ctx).currentPeriod(patient)
+            start = service.currentPeriod(patient, episode: episode)
         }
         var month: CalendarDay?
         if let raw = try? req.query.get(String.self, at: "month") {
@@ -409,7 +411,7 @@ struct BillingRoutes: Feature {
         }
         let format = (try? req.query.get(String.self, at: "format")) ?? "json"
         guard format == "json" || format == "csv" else { throw DomainError.invalid("format-invalid", "format is json or csv.") }
-        let ledger = try await RTMService(ctx: ctx).ledger(patient, start: start, month: month)
+        let ledger = try await service.ledger(patient, start: start, month: month, episode: episode)
         guard format == "csv" else { return try await ledger.encodeResponse(for: req) }
         return .csv(RTMService.csv(ledger, patientName: patient.name), filename: "rtm-\(ledger.periodStart).csv")
     }
@@ -453,13 +455,14 @@ struct BillingRoutes: Feature {
         let last = try CalendarDay(year: first.year, month: first.month, day: CalendarDay.daysIn(month: first.month, year: first.year))
         let page = try await ctx.gate.list(.rtmRead, page: try ListPage(page: 1, per: ListPage.maxPer), resource: "rtm/worklist")
         var rows: [WorklistRow] = []
+        let service = RTMService(ctx: ctx)
         for patient in page.items {
-            let service = RTMService(ctx: ctx)
-            let began = try await service.episode(patient).monitoring
+            let episode = try await service.episode(patient)
+            let began = episode.monitoring
             let ending = began.flatMap { RTMPeriod.starts(endingFrom: first, to: last, monitoringStart: $0).last }
             let running = began.flatMap { RTMPeriod.start(containing: min(last, patient.day(at: ctx.now)), monitoringStart: $0) }
             let start = ending ?? running ?? first
-            let l = try await service.ledger(patient, start: start, month: first)
+            let l = try await service.ledger(patient, start: start, month: first, episode: episode)
             let complete = l.periodEnd < patient.day(at: ctx.now)
             guard l.device != nil || l.setupSupported || !l.management.isEmpty else { continue }
             rows.append(WorklistRow(patientId: patient.id, name: patient.name, dataDays: l.dataDays.count, minutes: l.minutes,
@@ -619,7 +622,8 @@ struct BillingRoutes: Feature {
         }
         let cover = CoverService(ctx: ctx)
         let scaleRow = try await cover.slidingScale(patient)
-        let hasScale = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list.slidingScale != nil
+        let prices = try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list
+        let hasScale = prices.slidingScale != nil
         let scaleLine: String? = scaleRow.map { row in
             let a = row.application.value
             switch row.status {
@@ -641,7 +645,7 @@ struct BillingRoutes: Feature {
                                                        href: Paths.visitInvoicePage(id, try v.requireID()))
                                   } : [],
                                   enrollAction: desk ? Paths.enrollPage(id) : nil,
-                                  enrollOptions: desk ? Self.enrollOptions(try await CodingService(ctx: ctx).prices(clinicID: patient.clinicID).list) : [],
+                                  enrollOptions: desk ? Self.enrollOptions(prices) : [],
                                   issueAction: desk ? Paths.invoiceIssuePage(id) : nil,
                                   superbills: try await CodingService(ctx: ctx).coded(patient).map { v in
                                       PageContext.Link(label: "\(v.visitTypeName), \(patient.day(at: v.startAt).longName)", href: Paths.superbill(id, try v.requireID()))

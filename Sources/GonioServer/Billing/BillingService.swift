@@ -58,7 +58,7 @@ struct BillingService {
     /// benefits), so Gonio does not guess it on an invoice.
     func invoiceVisit(_ patient: AuthorizedPatient, visitID: UUID) async throws -> InvoiceModel {
         let visit = try await VisitService(ctx: ctx).visit(visitID, of: patient, locking: true)
-        guard visit.startAt <= ctx.now, visit.status == .booked || visit.status == .completed else {
+        guard visit.tookPlace(by: ctx.now) else {
             throw DomainError.conflict("visit-not-held", "A visit is invoiced once it has taken place.")
         }
         guard try await InvoiceModel.query(on: ctx.db).filter(\.$visit.$id == visitID).first() == nil else {
@@ -88,12 +88,12 @@ struct BillingService {
     /// subscription, oldest first.
     func uninvoicedVisits(_ patient: AuthorizedPatient) async throws -> [VisitModel] {
         let invoiced = Set(try await invoices(patient).compactMap { $0.$visit.id })
-        var out: [VisitModel] = []
-        for visit in try await VisitService(ctx: ctx).visits(of: patient)
-        where visit.startAt <= ctx.now && (visit.status == .booked || visit.status == .completed) && !invoiced.contains(visit.id ?? UUID()) {
-            if try await CoverService(ctx: ctx).covering(patient, visit: visit) == nil { out.append(visit) }
+        let enrollments = try await CoverService(ctx: ctx).enrollments(patient)
+        let visits = try await VisitService(ctx: ctx).visits(of: patient)
+        return visits.filter { visit in
+            visit.tookPlace(by: ctx.now) && !invoiced.contains(visit.id ?? UUID())
+                && CoverService.covering(visit, enrollments: enrollments, visits: visits, patient: patient) == nil
         }
-        return out
     }
 
     struct PaymentInput: Content {

@@ -64,9 +64,7 @@ struct CodingService {
     /// read in one query.
     func medicareRunningTotal(_ patient: AuthorizedPatient, baseline: Int64, year: Int, before: VisitModel? = nil,
                               prices list: PriceList? = nil) async throws -> Int64 {
-        var fees = list
-        if fees == nil { fees = try await prices(clinicID: patient.clinicID).list }
-        let list = fees ?? PriceList()
+        let list = if let list { list } else { try await prices(clinicID: patient.clinicID).list }
         let codings = Dictionary(try await VisitCodingModel.query(on: ctx.db).filter(\.$patient.$id == patient.id).all().map { ($0.$visit.id, $0) },
                                  uniquingKeysWith: { a, _ in a })
         var total = baseline
@@ -94,7 +92,7 @@ struct CodingService {
         guard let therapistID = ctx.user?.therapistID, visit.$therapist.id == therapistID else {
             throw DomainError.forbidden("not-your-visit", "Only the therapist who saw the patient codes the visit.")
         }
-        guard visit.startAt <= ctx.now, visit.status == .booked || visit.status == .completed else {
+        guard visit.tookPlace(by: ctx.now) else {
             throw DomainError.conflict("visit-not-held", "A visit is coded after it has taken place.")
         }
         let input = try raw.validated().input

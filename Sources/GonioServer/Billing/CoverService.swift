@@ -194,19 +194,22 @@ struct CoverService {
         let zone = patient.timeZone.timeZone
         let start = try CalendarDay(e.startsOn).start(in: zone), end = try CalendarDay(e.endsOn).adding(days: 1).start(in: zone)
         let used = try await VisitService(ctx: ctx).visits(of: patient, from: start)
-            .filter { $0.startAt < end && ($0.status == .booked || $0.status == .completed) }.count
+            .filter { $0.startAt < end && $0.status.holdsTime }.count
         return (VisitCost.Cover(name: e.name, visitsLeft: max(0, e.visits - used), isSubscription: e.kind == "subscription"), e)
     }
 
     /// The package or subscription period that covers this visit: one in force on its day, of
     /// whose visits (booked or held, in order, within its dates) it is among the first `visits`.
     func covering(_ patient: AuthorizedPatient, visit: VisitModel) async throws -> EnrollmentModel? {
+        Self.covering(visit, enrollments: try await enrollments(patient), visits: try await VisitService(ctx: ctx).visits(of: patient),
+                      patient: patient)
+    }
+
+    /// The same over rows already read (`visits` in time order), for a list of visits.
+    static func covering(_ visit: VisitModel, enrollments: [EnrollmentModel], visits: [VisitModel], patient: AuthorizedPatient) -> EnrollmentModel? {
         let day = patient.day(at: visit.startAt).description
-        let zone = patient.timeZone.timeZone
-        for e in try await enrollments(patient) where e.startsOn <= day && day <= e.endsOn && e.visits > 0 {
-            let start = try CalendarDay(e.startsOn).start(in: zone), end = try CalendarDay(e.endsOn).adding(days: 1).start(in: zone)
-            let within = try await VisitService(ctx: ctx).visits(of: patient, from: start)
-                .filter { $0.startAt < end && ($0.status == .booked || $0.status == .completed) }
+        for e in enrollments where e.startsOn <= day && day <= e.endsOn && e.visits > 0 {
+            let within = visits.filter { $0.status.holdsTime && (e.startsOn...e.endsOn).contains(patient.day(at: $0.startAt).description) }
             if let index = within.firstIndex(where: { $0.id == visit.id }), index < e.visits { return e }
         }
         return nil

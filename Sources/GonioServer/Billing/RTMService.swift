@@ -73,8 +73,11 @@ struct RTMService {
         return sources
     }
 
-    /// The episode's start (its signed initial evaluation) and the first day of data in it.
-    func episode(_ patient: AuthorizedPatient) async throws -> (start: CalendarDay?, monitoring: CalendarDay?) {
+    /// When the episode began (its signed initial evaluation) and its first day of data.
+    typealias Episode = (start: CalendarDay?, monitoring: CalendarDay?)
+
+    /// The episode's start and the first day of data in it (reads the episode's data once).
+    func episode(_ patient: AuthorizedPatient) async throws -> Episode {
         let start = try await NoteService(ctx: ctx).episodeStart(patient).map { patient.day(at: $0) }
         let from = start ?? CalendarDay(dayNumber: 0)
         let days = try await dataDays(patient, from: from, to: patient.day(at: ctx.now))
@@ -83,17 +86,18 @@ struct RTMService {
 
     /// The 30-day period that holds today, counted from the first data of the episode (the last
     /// 30 days when there is none yet).
-    func currentPeriod(_ patient: AuthorizedPatient) async throws -> CalendarDay {
+    func currentPeriod(_ patient: AuthorizedPatient, episode: Episode) -> CalendarDay {
         let today = patient.day(at: ctx.now)
-        guard let began = try await episode(patient).monitoring else { return today.adding(days: -29) }
+        guard let began = episode.monitoring else { return today.adding(days: -29) }
         return RTMPeriod.start(containing: today, monitoringStart: began) ?? today.adding(days: -29)
     }
 
     /// The period is the 30 days from `start`; the month the one `start` falls in unless given.
-    func ledger(_ patient: AuthorizedPatient, start: CalendarDay, month: CalendarDay? = nil) async throws -> Ledger {
+    /// `known`: the patient's episode when the caller has read it already.
+    func ledger(_ patient: AuthorizedPatient, start: CalendarDay, month: CalendarDay? = nil, episode known: Episode? = nil) async throws -> Ledger {
         let end = start.adding(days: 29)
         let sources = try await dataDays(patient, from: start, to: end)
-        let episode = try await episode(patient)
+        let episode = if let known { known } else { try await episode(patient) }
         let monthOf = month ?? start
         let monthStart = try CalendarDay(year: monthOf.year, month: monthOf.month, day: 1)
         let monthEnd = try CalendarDay(year: monthOf.year, month: monthOf.month, day: CalendarDay.daysIn(month: monthOf.month, year: monthOf.year))
@@ -103,7 +107,7 @@ struct RTMService {
         let zone = patient.timeZone.timeZone
         let monthEndsAt = try monthEnd.adding(days: 1).start(in: zone)
         let contacts = try await VisitService(ctx: ctx).visits(of: patient, from: try monthStart.start(in: zone))
-            .filter { $0.startAt < monthEndsAt && $0.startAt <= ctx.now && ($0.status == .completed || $0.status == .booked) }
+            .filter { $0.startAt < monthEndsAt && $0.tookPlace(by: ctx.now) }
             .map { Ledger.Contact(day: patient.day(at: $0.startAt), visitId: $0.id ?? UUID(), kind: $0.modality == .video ? "video visit" : "visit in person") }
         let interactive = time.contains { $0.interactive } || !contacts.isEmpty
         let rules = try RTMCodes.rules(year: start.year)

@@ -158,7 +158,7 @@ enum DemoHistory {
         // Dana coded Maria's visits that have taken place: the evaluation, then exercise and balance work.
         let coder = acting(base, p.dana, at: base.now)
         _ = try await coder.gate.change(.visitCode, patientID: p.maria) { patient, tx in
-            for visit in try await VisitService(ctx: tx).visits(of: patient) where visit.startAt < tx.now && (visit.status == .booked || visit.status == .completed) {
+            for visit in try await VisitService(ctx: tx).visits(of: patient) where visit.tookPlace(by: tx.now) {
                 let evaluation = visit.visitType == "initial-evaluation"
                 _ = try await CodingService(ctx: tx).code(patient, visit: visit, VisitCodingInput(
                     evaluation: evaluation ? .evalModerate : nil, minutes: evaluation ? ["97110": 15] : ["97110": 23, "97112": 24],

@@ -99,3 +99,8 @@ final class VisitReadingModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension VisitModel {
+    /// The visit took place by `now`: its time has come and it was neither cancelled nor missed.
+    func tookPlace(by now: Date) -> Bool { startAt <= now && status.holdsTime }
+}
